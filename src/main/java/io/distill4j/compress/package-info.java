@@ -1,0 +1,4 @@
+/**
+ * Compression beyond distillation: pruning, int8 quantization, quantization-aware and mixed-precision training.
+ */
+package io.distill4j.compress;

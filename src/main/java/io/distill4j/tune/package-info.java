@@ -1,0 +1,4 @@
+/**
+ * Hyperparameter sweeps of the distillation loss (alpha, temperature) with Arbiter.
+ */
+package io.distill4j.tune;
