@@ -1,0 +1,4 @@
+package io.distill4j.data;
+
+/** The deterministic partitions of a dataset. */
+public enum Split { TRAIN, VALIDATION, TEST }
