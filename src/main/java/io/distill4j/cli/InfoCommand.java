@@ -28,9 +28,10 @@ public final class InfoCommand implements Callable<Integer> {
         facts.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
         facts.put("deeplearning4j", Versions.dl4j());
         facts.put("nd4j backend", Acceleration.backend() + " (" + Nd4j.getBackend().getClass().getSimpleName() + ")");
-        facts.put("blas", env.getProperty("blas.vendor", "unknown"));
+        // ND4J stores some of these as numbers, which Properties.getProperty would hide
+        facts.put("blas", env.get("blas.vendor") + " (" + env.get("blas.threads") + " threads)");
         facts.put("cpu cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
-        facts.put("omp threads", env.getProperty("omp.threads", "unknown"));
+        facts.put("omp threads", String.valueOf(env.get("omp.threads")));
         facts.put("data type", Nd4j.dataType().toString());
         facts.put("dl4j helpers enabled", String.valueOf(Acceleration.helpersEnabled()));
         facts.put("onednn helpers active", String.valueOf(Acceleration.convolutionHelperInUse()));
