@@ -20,12 +20,26 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class DistillationLoss {
 
-    /** Per-row losses and their gradient; rows that are ignored have zero loss and zero gradient. */
-    public record Result(INDArray rowLoss, INDArray gradient, INDArray validRows, long validCount) {
+    /**
+     * Per-row losses and their gradient; rows that are ignored have zero loss and zero gradient. Also the sums of the
+     * two terms before weighting (cross-entropy, and T^2 * KL when a teacher is present) and the count of rows whose
+     * arg-max is the label, for monitoring.
+     */
+    public record Result(INDArray rowLoss, INDArray gradient, INDArray validRows, long validCount,
+                         double hardLossSum, double softLossSum, long correct) {
         /** Mean loss over the rows that count (0 when none do). */
         public double meanLoss() {
             return validCount == 0 ? 0.0 : rowLoss.sumNumber().doubleValue() / validCount;
         }
+
+        /** Batch statistics for monitoring. */
+        public BatchStats stats() {
+            return new BatchStats(meanLoss(), hardLossSum, softLossSum, correct, validCount);
+        }
+    }
+
+    /** What one batch contributed: mean total loss, unweighted term sums, correct and counted rows. */
+    public record BatchStats(double meanLoss, double hardLossSum, double softLossSum, long correct, long counted) {
     }
 
     private final double alpha;
@@ -89,8 +103,13 @@ public final class DistillationLoss {
         INDArray logProbs = logSoftmax(studentLogits);
         INDArray probs = Transforms.exp(logProbs, true);
         // cross-entropy per row: -log p_y
-        INDArray rowLoss = logProbs.mul(oneHot).sum(1).negi().muli(alpha);
+        INDArray crossEntropy = logProbs.mul(oneHot).sum(1).negi();
+        double hardLossSum = crossEntropy.sumNumber().doubleValue();
+        long correct = studentLogits.argMax(1).castTo(dtype).eq(classIds).castTo(dtype).muli(valid)
+                .sumNumber().longValue();
+        INDArray rowLoss = crossEntropy.muli(alpha);
         INDArray gradient = probs.sub(oneHot).muli(alpha);
+        double softLossSum = 0;
 
         if (hasTeacher && alpha < 1.0) {
             double t = temperature;
@@ -99,14 +118,15 @@ public final class DistillationLoss {
             INDArray teacherProbs = Transforms.exp(teacherLogProbs, true);
             INDArray studentLogProbsT = logSoftmax(studentLogits.div(t));
             INDArray studentProbsT = Transforms.exp(studentLogProbsT, true);
-            INDArray kl = teacherProbs.mul(teacherLogProbs.sub(studentLogProbsT)).sum(1);
-            rowLoss.addi(kl.muli((1.0 - alpha) * t * t));
+            INDArray softLoss = teacherProbs.mul(teacherLogProbs.sub(studentLogProbsT)).sum(1).muli(t * t).muli(valid);
+            softLossSum = softLoss.sumNumber().doubleValue();
+            rowLoss.addi(softLoss.muli(1.0 - alpha));
             // d/dz_s of T^2 * KL = T * (softmax(z_s / T) - softmax(z_t / T))
             gradient.addi(studentProbsT.subi(teacherProbs).muli((1.0 - alpha) * t));
         }
         rowLoss.muli(valid);
         gradient.muliColumnVector(valid.reshape(rows, 1));
-        return new Result(rowLoss, gradient, valid, validCount);
+        return new Result(rowLoss, gradient, valid, validCount, hardLossSum, softLossSum, correct);
     }
 
     /** Row-wise log-softmax, shifted by the row maximum so large logits do not overflow. */

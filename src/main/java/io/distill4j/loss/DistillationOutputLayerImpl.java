@@ -30,6 +30,13 @@ public class DistillationOutputLayerImpl extends AbstractLayer<DistillationOutpu
 
     private INDArray labels;
     private double score;
+    private DistillationLoss.BatchStats lastStats;
+    /**
+     * Whether lastStats belongs to the current input and labels: a training iteration needs the loss for backprop
+     * and then its score, and this saves computing it twice. Only scalars are kept; the arrays live in workspaces
+     * that are recycled between the two calls.
+     */
+    private boolean statsCurrent;
 
     public DistillationOutputLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -56,7 +63,8 @@ public class DistillationOutputLayerImpl extends AbstractLayer<DistillationOutpu
 
     @Override
     public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        score = computeLoss(workspaceMgr).meanLoss() + fullNetRegTerm;
+        DistillationLoss.BatchStats stats = statsCurrent ? lastStats : computeLoss(workspaceMgr).stats();
+        score = stats.meanLoss() + fullNetRegTerm;
         return score;
     }
 
@@ -79,7 +87,21 @@ public class DistillationOutputLayerImpl extends AbstractLayer<DistillationOutpu
         checkLabelShape();
         INDArray logitRows = rows(input, workspaceMgr, ArrayType.FF_WORKING_MEM);
         INDArray labelRows = rows(labels, workspaceMgr, ArrayType.FF_WORKING_MEM);
-        return layerConf().loss().compute(logitRows, labelRows);
+        DistillationLoss.Result result = layerConf().loss().compute(logitRows, labelRows);
+        lastStats = result.stats();
+        statsCurrent = true;
+        return result;
+    }
+
+    /** Statistics of the last batch whose loss this layer computed (null before the first). */
+    public DistillationLoss.BatchStats lastStats() {
+        return lastStats;
+    }
+
+    @Override
+    public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        statsCurrent = false;
+        super.setInput(input, workspaceMgr);
     }
 
     private void checkLabelShape() {
@@ -118,6 +140,7 @@ public class DistillationOutputLayerImpl extends AbstractLayer<DistillationOutpu
 
     @Override
     public void setLabels(INDArray labels) {
+        statsCurrent = false;
         this.labels = labels;
     }
 
@@ -160,6 +183,7 @@ public class DistillationOutputLayerImpl extends AbstractLayer<DistillationOutpu
     public void clear() {
         super.clear();
         labels = null;
+        statsCurrent = false;
     }
 
     // Classifier methods: this layer is used inside a ComputationGraph, which fits and evaluates it.

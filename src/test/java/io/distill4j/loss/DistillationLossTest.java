@@ -61,6 +61,9 @@ class DistillationLossTest {
                 .compute(Nd4j.create(student), Nd4j.create(labels));
 
         double total = 0;
+        double hard = 0;
+        double soft = 0;
+        int correct = 0;
         int counted = 0;
         double[][] gradient = r.gradient().toDoubleMatrix();
         for (int i = 0; i < rows; i++) {
@@ -78,6 +81,13 @@ class DistillationLossTest {
                 kl += pt[c] * Math.log(pt[c] / pst[c]);
             }
             total += alpha * -Math.log(p[y]) + (1 - alpha) * t * t * kl;
+            hard += -Math.log(p[y]);
+            soft += t * t * kl;
+            int argMax = 0;
+            for (int c = 1; c < classes; c++) {
+                argMax = student[i][c] > student[i][argMax] ? c : argMax;
+            }
+            correct += argMax == y ? 1 : 0;
             counted++;
             for (int c = 0; c < classes; c++) {
                 double expected = alpha * (p[c] - (c == y ? 1 : 0)) + (1 - alpha) * t * (pst[c] - pt[c]);
@@ -86,6 +96,9 @@ class DistillationLossTest {
         }
         assertEquals(counted, r.validCount());
         assertEquals(total / counted, r.meanLoss(), 1e-10);
+        assertEquals(hard, r.hardLossSum(), 1e-9);
+        assertEquals(soft, r.softLossSum(), 1e-9);
+        assertEquals(correct, r.correct());
     }
 
     private static double[] softmax(double[] logits, double t) {
