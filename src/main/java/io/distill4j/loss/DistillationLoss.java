@@ -129,6 +129,17 @@ public final class DistillationLoss {
         return new Result(rowLoss, gradient, valid, validCount, hardLossSum, softLossSum, correct);
     }
 
+    /** {@code [N, C]} stays; {@code [N, C, H, W]} (NCHW) becomes {@code [N*H*W, C]}, one row per pixel. */
+    public static INDArray rows(INDArray array) {
+        if (array.rank() == 2) {
+            return array;
+        }
+        if (array.rank() != 4) {
+            throw new IllegalArgumentException("expected rank 2 or 4, got shape " + java.util.Arrays.toString(array.shape()));
+        }
+        return array.permute(0, 2, 3, 1).dup('c').reshape(array.size(0) * array.size(2) * array.size(3), array.size(1));
+    }
+
     /** Row-wise log-softmax, shifted by the row maximum so large logits do not overflow. */
     static INDArray logSoftmax(INDArray logits) {
         INDArray shifted = logits.subColumnVector(logits.max(1).reshape(logits.size(0), 1));
