@@ -42,25 +42,34 @@ public final class RunConfigs {
     /** Loads a YAML file (or the built-in default when {@code file} is null) and applies the overrides. */
     public static RunConfig load(Path file, List<String> overrides) {
         String source = file == null ? "built-in " + DEFAULT_RESOURCE : file.toString();
-        JsonNode tree;
+        String text;
         try {
             if (file == null) {
                 try (InputStream in = RunConfigs.class.getResourceAsStream(DEFAULT_RESOURCE)) {
                     if (in == null) {
                         throw new ConfigException("missing built-in config " + DEFAULT_RESOURCE);
                     }
-                    tree = YAML.readTree(in);
+                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
             } else {
                 if (!Files.isRegularFile(file)) {
                     throw new ConfigException("config file not found: " + file);
                 }
-                tree = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+                text = Files.readString(file, StandardCharsets.UTF_8);
             }
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new ConfigException("cannot read config " + source + ": " + e.getMessage(), e);
+        }
+        return fromYaml(text, source, overrides);
+    }
+
+    /** Parses YAML text (e.g. a run folder's or a model's config.yaml) and applies the overrides. */
+    public static RunConfig fromYaml(String yaml, String source, List<String> overrides) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage(), e);
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             tree = YAML.createObjectNode();
@@ -74,14 +83,8 @@ public final class RunConfigs {
         return validate(bind(tree, source), source);
     }
 
-    /** Parses YAML text (e.g. a run folder's config.yaml) without overrides. */
     public static RunConfig fromYaml(String yaml, String source) {
-        try {
-            JsonNode tree = YAML.readTree(yaml);
-            return validate(bind(tree == null ? YAML.createObjectNode() : tree, source), source);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage(), e);
-        }
+        return fromYaml(yaml, source, List.of());
     }
 
     public static String toYaml(RunConfig config) {

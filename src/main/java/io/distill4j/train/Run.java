@@ -26,7 +26,7 @@ public final class Run implements AutoCloseable {
     /** Entry names inside saved model zips. */
     public static final String ENTRY_PROVENANCE = "provenance.json";
     public static final String ENTRY_CONFIG = "config.yaml";
-    public static final String ENTRY_CLASSES = "classes.json";
+    public static final String ENTRY_MODEL_INFO = "model-info.json";
 
     private final RunConfig config;
     private final Dataset data;
@@ -53,7 +53,7 @@ public final class Run implements AutoCloseable {
         Map<String, String> entries = new LinkedHashMap<>();
         entries.put(ENTRY_PROVENANCE, json(provenance));
         entries.put(ENTRY_CONFIG, RunConfigs.toYaml(config));
-        entries.put(ENTRY_CLASSES, json(ClassInfo.of(data)));
+        entries.put(ENTRY_MODEL_INFO, json(ModelInfo.of(data)));
         this.trainer = new Trainer(config, data, folder, stop, entries);
         log.info("run {} in {}: data {} ({} train / {} validation / {} test, fingerprint {})", config.name,
                 folder.dir(), data.name(), data.size(io.distill4j.data.Split.TRAIN),
@@ -124,11 +124,15 @@ public final class Run implements AutoCloseable {
         }
     }
 
-    /** Class names and colours (hex), stored with every model so predictions can be drawn without the data. */
-    public record ClassInfo(String task, List<String> names, List<String> colors, Integer ignoreIndex) {
-        static ClassInfo of(Dataset data) {
-            return new ClassInfo(data.task().name(), data.classNames(),
-                    data.classColors().stream().map(ClassInfo::hex).toList(),
+    /**
+     * The input a model expects and the classes it predicts (names, colours as hex), stored with every model so
+     * predictions can be made and drawn without the training data.
+     */
+    public record ModelInfo(String task, int channels, int height, int width, List<String> names, List<String> colors,
+                            Integer ignoreIndex) {
+        static ModelInfo of(Dataset data) {
+            return new ModelInfo(data.task().name(), data.channels(), data.height(), data.width(), data.classNames(),
+                    data.classColors().stream().map(ModelInfo::hex).toList(),
                     data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null);
         }
 

@@ -29,7 +29,7 @@ public final class RunFolder {
     public static final String CONFIG = "config.yaml";
     public static final String PROVENANCE = "provenance.json";
     public static final String LOG = "run.log";
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final Path dir;
@@ -93,7 +93,12 @@ public final class RunFolder {
     }
 
     public void writeJson(String relative, Object value) {
-        ModelFiles.writeAtomically(dir.resolve(relative), f -> JSON.writeValue(f.toFile(), value));
+        writeJsonFile(dir.resolve(relative), value);
+    }
+
+    /** Writes a value as indented JSON, atomically. */
+    public static void writeJsonFile(Path file, Object value) {
+        ModelFiles.writeAtomically(file, f -> JSON.writeValue(f.toFile(), value));
     }
 
     /** Copies Log4j2 output (INFO and above) into {@code run.log} until the returned handle is closed. */

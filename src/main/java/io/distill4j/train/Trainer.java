@@ -231,7 +231,7 @@ public final class Trainer {
     }
 
     private void writeState(Path file, CheckpointState state) {
-        ModelFiles.writeAtomically(file, f -> RunFolder.JSON.writeValue(f.toFile(), state));
+        RunFolder.writeJsonFile(file, state);
     }
 
     private static CheckpointState readState(Path file) {
