@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * enters one of the two lists. NaN scores (nothing to score) are skipped.
  *
  * <p>The two lists never share a sample: with fewer than {@code 2k} scored samples they split them, the better half
- * (rounded up) to {@link #best()}.
+ * (rounded up) to {@link #best()}. Equal scores rank the earlier sample higher, so the order is total and the
+ * choice reproducible: among ties the best list takes the earliest samples and the worst list the latest.
  *
  * @param <T> what is kept per sample (e.g. a mosaic row)
  */
@@ -24,7 +25,7 @@ public final class BestAndWorst<T> {
     public record Scored<T>(long index, double score, T sample) {
     }
 
-    // ties go to the earlier sample, so the order is total and the result reproducible
+    // score, then the earlier sample ranks higher
     private static final Comparator<Scored<?>> ASCENDING = Comparator.<Scored<?>>comparingDouble(Scored::score)
             .thenComparing(Comparator.<Scored<?>>comparingLong(Scored::index).reversed());
 

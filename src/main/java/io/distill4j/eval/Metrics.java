@@ -267,12 +267,13 @@ public final class Metrics {
         return scores;
     }
 
-    /** Channel 0 of the labels: {@code [N, H, W]} for segmentation, {@code [N]} for classification. */
+    /** A copy of channel 0 of the labels: {@code [N, H, W]} for segmentation, {@code [N]} for classification. */
     public static INDArray classIds(INDArray labels) {
         if (labels.rank() == 1) {
-            return labels;
+            return labels.dup();
         }
-        return labels.get(NDArrayIndex.all(), NDArrayIndex.point(0));
+        // a copy, not the view: in M2.1, indexing that view again with point() yields an empty array
+        return labels.get(NDArrayIndex.all(), NDArrayIndex.point(0)).dup('c');
     }
 
     /** Arg-max over the class axis: {@code [N, H, W]} or {@code [N]} class ids (as the probabilities' type). */

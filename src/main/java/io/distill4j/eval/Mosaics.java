@@ -3,6 +3,7 @@ package io.distill4j.eval;
 import io.distill4j.model.ModelFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import javax.imageio.ImageIO;
 import java.awt.Color;
@@ -11,7 +12,9 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +62,28 @@ public final class Mosaics {
         public SegmentationRow {
             masks = List.copyOf(masks);
         }
+
+        /**
+         * Sample {@code i} of a batch, copied out of it: the image, the ground truth (channel 0 of the labels) and each
+         * model's arg-max mask. Features must be in [0, 1]: revert a normalizer first if the iterator has one.
+         *
+         * @param probabilities each model's {@code [N, C, H, W]} output for the batch (e.g. teacher, student)
+         */
+        public static SegmentationRow fromBatch(String caption, INDArray features, INDArray labels,
+                                                List<INDArray> probabilities, int i) {
+            List<INDArray> masks = new ArrayList<>();
+            masks.add(Metrics.classIds(labels).get(NDArrayIndex.point(i)).dup());
+            for (INDArray p : probabilities) {
+                masks.add(Metrics.predictedClassIds(p.get(NDArrayIndex.point(i), NDArrayIndex.all(),
+                        NDArrayIndex.all(), NDArrayIndex.all()).reshape(1, p.size(1), p.size(2), p.size(3)))
+                        .reshape(p.size(2), p.size(3)));
+            }
+            return new SegmentationRow(caption, features.get(NDArrayIndex.point(i)).dup(), masks);
+        }
+
+        public SegmentationRow withCaption(String newCaption) {
+            return new SegmentationRow(newCaption, image, masks);
+        }
     }
 
     /**
@@ -68,6 +93,54 @@ public final class Mosaics {
         public ClassificationRow {
             probabilities = List.copyOf(probabilities);
         }
+
+        /**
+         * Sample {@code i} of a batch, copied out of it: the image, its class id (channel 0 of the labels) and each
+         * model's probabilities. Features must be in [0, 1]: revert a normalizer first if the iterator has one.
+         *
+         * @param probabilities each model's {@code [N, C]} output for the batch (e.g. teacher, student)
+         */
+        public static ClassificationRow fromBatch(String caption, INDArray features, INDArray labels,
+                                                  List<INDArray> probabilities, int i) {
+            int trueClass = Math.round(Metrics.classIds(labels).getFloat(i));
+            List<INDArray> rows = probabilities.stream().map(p -> p.getRow(i).dup()).toList();
+            return new ClassificationRow(caption, features.get(NDArrayIndex.point(i)).dup(), trueClass, rows);
+        }
+
+        public ClassificationRow withCaption(String newCaption) {
+            return new ClassificationRow(newCaption, image, trueClass, probabilities);
+        }
+    }
+
+    /**
+     * Captions picked rows by rank and score, e.g. "worst 3 (sample 41): mean IoU 0.132", for a mosaic of the
+     * {@link BestAndWorst#best()} or {@link BestAndWorst#worst()} samples.
+     *
+     * @param label     "best" or "worst"
+     * @param scoreName what the score is, e.g. "mean IoU" or "p(true class)"
+     */
+    public static List<SegmentationRow> captionedSegmentation(List<BestAndWorst.Scored<SegmentationRow>> picks,
+                                                              String label, String scoreName) {
+        List<SegmentationRow> rows = new ArrayList<>();
+        for (int r = 0; r < picks.size(); r++) {
+            rows.add(picks.get(r).sample().withCaption(caption(picks.get(r), r, label, scoreName)));
+        }
+        return rows;
+    }
+
+    /** {@link #captionedSegmentation} for classification rows. */
+    public static List<ClassificationRow> captionedClassification(List<BestAndWorst.Scored<ClassificationRow>> picks,
+                                                                  String label, String scoreName) {
+        List<ClassificationRow> rows = new ArrayList<>();
+        for (int r = 0; r < picks.size(); r++) {
+            rows.add(picks.get(r).sample().withCaption(caption(picks.get(r), r, label, scoreName)));
+        }
+        return rows;
+    }
+
+    private static String caption(BestAndWorst.Scored<?> pick, int rank, String label, String scoreName) {
+        return String.format(Locale.ROOT, "%s %d (sample %d): %s %.3f", label, rank + 1, pick.index(), scoreName,
+                pick.score());
     }
 
     /** Indices of the chosen samples: best highest score first, worst lowest score first. */

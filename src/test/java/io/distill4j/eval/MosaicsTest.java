@@ -111,4 +111,55 @@ class MosaicsTest {
         assertEquals(PADDING + 3 * (rowH + PADDING), mosaic.getHeight());
         assertEquals(true, PlotsTest.drawn(mosaic));
     }
+
+    @Test
+    void bestAndWorstRowsComeFromBatchesWithTheirRankAndScore() throws IOException {
+        int h = 4;
+        int w = 4;
+        Metrics metrics = new Metrics(io.distill4j.data.Task.SEGMENTATION, 3, null, IGNORE);
+        ClassPalette palette = ClassPalette.of(metrics.classNames(), IGNORE);
+        BestAndWorst<Mosaics.SegmentationRow> picks = new BestAndWorst<>(1);
+        for (int b = 0; b < 2; b++) {
+            INDArray features = Nd4j.rand(DataType.FLOAT, 2, 3, h, w);
+            // labels with teacher logits in channels 1..3; the student is right on sample 0 of batch 1 only
+            INDArray ids = Nd4j.zeros(DataType.FLOAT, 2, 1, h, w);
+            INDArray labels = Nd4j.concat(1, ids, Nd4j.rand(DataType.FLOAT, 2, 3, h, w));
+            INDArray student = Nd4j.zeros(DataType.FLOAT, 2, 3, h, w);
+            student.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(
+                    b == 1 ? 0 : 1)).assign(1);
+            if (b == 1) {
+                student.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)).assign(0);
+                student.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1), org.nd4j.linalg.indexing.NDArrayIndex
+                        .point(2)).assign(1);
+            }
+            INDArray teacher = student.dup();
+            double[] scores = metrics.sampleScores(student, labels);
+            for (int i = 0; i < 2; i++) {
+                int sample = i;
+                picks.offer(scores[i], () -> Mosaics.SegmentationRow.fromBatch("", features, labels,
+                        List.of(teacher, student), sample));
+            }
+        }
+        List<Mosaics.SegmentationRow> best = Mosaics.captionedSegmentation(picks.best(), "best", "mean IoU");
+        List<Mosaics.SegmentationRow> worst = Mosaics.captionedSegmentation(picks.worst(), "worst", "mean IoU");
+        assertEquals("best 1 (sample 2): mean IoU 1.000", best.get(0).caption());
+        // samples 0, 1 and 3 all score 0; ties rank the earlier sample higher, so the worst is the latest
+        assertEquals("worst 1 (sample 3): mean IoU 0.000", worst.get(0).caption());
+        assertEquals(3, best.get(0).masks().size());
+        assertEquals(List.of(4L, 4L), java.util.Arrays.stream(best.get(0).masks().get(2).shape()).boxed().toList());
+        assertEquals(0.0, best.get(0).masks().get(2).sumNumber().doubleValue(), "student predicted class 0");
+
+        List<Mosaics.SegmentationRow> rows = new java.util.ArrayList<>(best);
+        rows.addAll(worst);
+        Path png = dir.resolve("best-worst.png");
+        Mosaics.writeSegmentation(png, List.of("ground truth", "teacher", "student"), rows, palette, 2);
+        assertEquals(PADDING + 4 * (2 * w + PADDING) + LEGEND_WIDTH, readPng(png).getWidth());
+
+        INDArray classProbabilities = Nd4j.createFromArray(new float[][]{{0.2f, 0.8f}, {0.6f, 0.4f}});
+        Mosaics.ClassificationRow row = Mosaics.ClassificationRow.fromBatch("x", Nd4j.rand(DataType.FLOAT, 2, 1, 8, 8),
+                Nd4j.createFromArray(new float[][]{{1, 5, -5}, {0, 5, -5}}), List.of(classProbabilities), 1);
+        assertEquals(0, row.trueClass());
+        assertEquals(0.6f, row.probabilities().get(0).getFloat(0), 1e-6);
+        assertEquals(List.of(1L, 8L, 8L), java.util.Arrays.stream(row.image().shape()).boxed().toList());
+    }
 }
