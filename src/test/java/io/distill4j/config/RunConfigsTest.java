@@ -1,0 +1,93 @@
+package io.distill4j.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RunConfigsTest {
+
+    @Test
+    void builtInDefaultIsTheLandCoverConfig() {
+        RunConfig c = RunConfigs.load(null, List.of());
+        assertEquals("landcover", c.name);
+        assertEquals("landcover", c.data.type);
+        assertEquals(List.of(16, 32, 64, 128, 256), c.teacher.filters);
+        assertEquals(List.of(4, 8, 16, 32, 64), c.student.filters);
+    }
+
+    @Test
+    void everyShippedConfigLoads() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("configs"))) {
+            List<Path> configs = files.filter(f -> f.toString().endsWith(".yaml")).toList();
+            assertTrue(configs.size() >= 5, "configs/: " + configs);
+            for (Path f : configs) {
+                RunConfig c = RunConfigs.load(f, List.of());
+                assertTrue(c.name != null && !c.name.isBlank(), f.toString());
+            }
+        }
+    }
+
+    @Test
+    void overridesReachAnyFieldAndParseAsYaml() {
+        RunConfig c = RunConfigs.load(null, List.of("training.epochs=3", "student.filters=[2, 4, 8]",
+                "distillation.alpha=0.25", "data.samples=10", "output.runsDir=/tmp/x"));
+        assertEquals(3, c.training.epochs);
+        assertEquals(List.of(2, 4, 8), c.student.filters);
+        assertEquals(0.25, c.distillation.alpha);
+        assertEquals(10, c.data.samples);
+        assertEquals("/tmp/x", c.output.runsDir);
+    }
+
+    @Test
+    void unknownKeysAreErrorsNamingTheKey(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "name: x\ntraining:\n  epoch: 3\n");
+        String message = assertThrows(ConfigException.class, () -> RunConfigs.load(file, List.of())).getMessage();
+        assertTrue(message.contains("training.epoch") && message.contains(file.toString()), message);
+        assertTrue(message.contains("epochs"), "lists the known keys: " + message);
+        message = assertThrows(ConfigException.class, () -> RunConfigs.load(null, List.of("optimizer.lr=0.1")))
+                .getMessage();
+        assertTrue(message.contains("optimizer.lr"), message);
+        message = assertThrows(ConfigException.class, () -> RunConfigs.load(null, List.of("data.colour=red")))
+                .getMessage();
+        assertTrue(message.contains("colour"), message);
+    }
+
+    @Test
+    void invalidValuesAreErrorsNamingKeyAndValue() {
+        String message = assertThrows(ConfigException.class,
+                () -> RunConfigs.load(null, List.of("distillation.alpha=1.5"))).getMessage();
+        assertTrue(message.contains("distillation.alpha") && message.contains("1.5"), message);
+        message = assertThrows(ConfigException.class,
+                () -> RunConfigs.load(null, List.of("training.batchSize=0"))).getMessage();
+        assertTrue(message.contains("training.batchSize") && message.contains("0"), message);
+        message = assertThrows(ConfigException.class,
+                () -> RunConfigs.load(null, List.of("training.epochs=many"))).getMessage();
+        assertTrue(message.contains("training.epochs"), message);
+        message = assertThrows(ConfigException.class,
+                () -> RunConfigs.load(null, List.of("optimizer.type=rmsprop"))).getMessage();
+        assertTrue(message.contains("optimizer.type") && message.contains("rmsprop"), message);
+        message = assertThrows(ConfigException.class,
+                () -> RunConfigs.load(null, List.of("student.encoderDropout=[0.1]"))).getMessage();
+        assertTrue(message.contains("student.encoderDropout"), message);
+        assertThrows(ConfigException.class, () -> RunConfigs.load(Path.of("no/such.yaml"), List.of()));
+    }
+
+    @Test
+    void yamlRoundTripKeepsEveryField() {
+        RunConfig c = RunConfigs.load(null, List.of("distillation.temperature=7", "teacher.epochs=2"));
+        RunConfig back = RunConfigs.fromYaml(RunConfigs.toYaml(c), "round trip");
+        assertEquals(RunConfigs.toYaml(c), RunConfigs.toYaml(back));
+        assertEquals(7.0, back.distillation.temperature);
+        assertEquals(2, back.teacher.epochs);
+    }
+}
