@@ -103,7 +103,9 @@ final class ImageFolderIterator implements DataSetIterator {
         DataSet raw;
         try {
             raw = delegate.next(count);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // LinkageError: where OpenCV cannot decode a file, M2.1's NativeImageLoader falls back to Leptonica,
+            // whose natives the pom leaves out, and fails with UnsatisfiedLinkError instead of an IOException.
             throw new DatasetException(describeFailure(cursor, count, e), e);
         }
         INDArray features = raw.getFeatures();
@@ -131,13 +133,14 @@ final class ImageFolderIterator implements DataSetIterator {
     }
 
     /** Finds the file of the batch that fails to decode on its own, so the error can name it. */
-    private String describeFailure(int from, int count, RuntimeException e) {
+    private String describeFailure(int from, int count, Throwable e) {
         NativeImageLoader loader = new NativeImageLoader(height, width, 3);
         for (int i = from; i < from + count; i++) {
             try {
                 loader.asMatrix(order.get(i).file().toFile());
-            } catch (IOException | RuntimeException decodeError) {
-                return "Cannot read image " + order.get(i).file() + ": " + decodeError.getMessage();
+            } catch (IOException | RuntimeException | LinkageError decodeError) {
+                return "Cannot read image " + order.get(i).file() + ": the decoder cannot read it ("
+                        + decodeError.getClass().getSimpleName() + ")";
             }
         }
         return "Cannot read a batch of images starting at " + order.get(from).file() + ": " + e.getMessage();
