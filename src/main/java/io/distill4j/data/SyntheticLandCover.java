@@ -134,7 +134,7 @@ public final class SyntheticLandCover {
 
         // Roads: thin lines crossing the tile, over land, vegetation and water (bridges).
         int roads = switch (emphasis) {
-            case ROAD -> 3 + random.nextInt(3);
+            case ROAD -> 4 + random.nextInt(3);
             case -1 -> random.nextInt(4);
             default -> random.nextInt(2);
         };
