@@ -1,6 +1,5 @@
 package io.distill4j.data;
 
-import java.awt.Color;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -424,10 +423,5 @@ public final class SyntheticLandCover {
             }
         }
         return out;
-    }
-
-    /** The class colours of the aerial set, for callers that draw land-cover masks. */
-    public static List<Color> classColors() {
-        return new ColorMap(ColorMap.AERIAL, 0).colors();
     }
 }

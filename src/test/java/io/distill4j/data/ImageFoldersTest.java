@@ -7,7 +7,6 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -192,15 +191,5 @@ class ImageFoldersTest {
         spec.testFraction = 0.2;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Datasets.open(spec));
         assertTrue(e.getMessage().contains("testFraction"), e.getMessage());
-    }
-
-    static List<Integer> labels(DataSetIterator iterator) {
-        List<Integer> labels = new ArrayList<>();
-        while (iterator.hasNext()) {
-            for (float v : iterator.next().getLabels().data().asFloat()) {
-                labels.add((int) v);
-            }
-        }
-        return labels;
     }
 }
