@@ -1,0 +1,121 @@
+package io.distill4j.cli;
+
+import io.distill4j.data.Split;
+import io.distill4j.eval.ComparisonTable;
+import io.distill4j.eval.EvaluationResult;
+import io.distill4j.eval.InferenceTimer;
+import io.distill4j.train.Reports;
+import io.distill4j.train.Run;
+import io.distill4j.train.TrainedModel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code distill4j demo}: the main job. On the built-in land-cover data (or any config): train the teacher, distill
+ * the student from it, train the same student from scratch with the same budget (epochs, batches, optimizer, seed),
+ * evaluate all three on the held-out test split, and write the comparison table and the report.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Teacher, distilled student and scratch student on the built-in data; compare them.")
+public final class DemoCommand implements Callable<Integer> {
+
+    /** The three models and how they compare. */
+    public record Result(Path runDir, ComparisonTable table, EvaluationResult teacher, EvaluationResult distilled,
+                         EvaluationResult scratch, String verdict, double seconds) {
+    }
+
+    @Mixin
+    RunOptions options = new RunOptions();
+
+    boolean installStopHook = true;
+
+    public static Result run(String... args) {
+        DemoCommand command = new DemoCommand();
+        command.installStopHook = false;
+        new CommandLine(command).parseArgs(args);
+        return command.run();
+    }
+
+    public Result run() {
+        long start = System.nanoTime();
+        return Commands.withRun(options, "demo", installStopHook, run -> {
+            TrainedModel teacher = run.trainFromScratch("teacher", run.config().teacher);
+            TrainedModel distilled = run.distill("student-distilled", teacher.graph());
+            TrainedModel scratch = run.trainFromScratch("student-scratch", run.config().student);
+            List<TrainedModel> models = List.of(teacher, distilled, scratch);
+            List<EvaluationResult> tests = models.stream().map(m -> {
+                Reports.history(run.folder(), m, run.data().task());
+                return Reports.test(run, m.name(), m.graph());
+            }).toList();
+            Reports.mosaics(run, "comparison", models.stream().map(TrainedModel::name).toList(),
+                    models.stream().map(TrainedModel::graph).toList(), run.config().output.mosaics);
+
+            INDArray batch = run.data().iterator(Split.VALIDATION, run.config().training.batchSize, false).next()
+                    .getFeatures();
+            List<ComparisonTable.Row> rows = new java.util.ArrayList<>();
+            for (int i = 0; i < models.size(); i++) {
+                TrainedModel m = models.get(i);
+                ComputationGraph g = m.graph();
+                rows.add(ComparisonTable.row(m.name(), g, m.modelFile(), tests.get(i).mainScore(),
+                        InferenceTimer.measure(g, batch).msPerImage()));
+            }
+            ComparisonTable table = new ComparisonTable("test " + tests.get(0).mainMetricName(), rows);
+            String verdict = verdict(tests.get(1), tests.get(2));
+            table.write(run.folder().resolve("comparison.md"));
+            if (run.config().output.promote) {
+                Reports.promote(run, teacher, "teacher", tests.get(0));
+                Reports.promote(run, distilled, "student", tests.get(1));
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            run.folder().writeText("report.md", report(run, table, verdict, seconds));
+            return new Result(run.folder().dir(), table, tests.get(0), tests.get(1), tests.get(2), verdict, seconds);
+        });
+    }
+
+    /** Whether distillation helped, in plain words, from the two students' test scores. */
+    static String verdict(EvaluationResult distilled, EvaluationResult scratch) {
+        double d = distilled.mainScore();
+        double s = scratch.mainScore();
+        String metric = distilled.mainMetricName().replace('_', ' ');
+        String change = String.format(Locale.ROOT, "%s %.4f (distilled) vs %.4f (from scratch), %+.4f", metric, d, s,
+                d - s);
+        if (d > s) {
+            return "Distillation helped: " + change + ".";
+        }
+        if (d < s) {
+            return "Distillation did not help: " + change + ".";
+        }
+        return "No difference: " + change + ".";
+    }
+
+    private static String report(Run run, ComparisonTable table, String verdict, double seconds) {
+        return "# distill4j demo: " + run.config().name + "\n\n"
+                + "Data: " + run.data().name() + " (" + run.data().size(Split.TRAIN) + " train / "
+                + run.data().size(Split.VALIDATION) + " validation / " + run.data().size(Split.TEST) + " test).\n"
+                + "Distillation: alpha " + run.config().distillation.alpha + ", T " + run.config().distillation.temperature
+                + "; both students: " + run.epochs(run.config().student) + " epochs, batch "
+                + run.config().training.batchSize + ", " + run.config().optimizer.type + " lr "
+                + run.config().optimizer.learningRate + ", seed " + run.config().seed + ".\n\n"
+                + table.toMarkdown() + "\n" + verdict + "\n\n"
+                + String.format(Locale.ROOT, "Total time: %.0f s. Curves in plots/, mosaics in predictions/, per-epoch"
+                + " metrics in *.metrics.csv.%n", seconds);
+    }
+
+    @Override
+    public Integer call() {
+        Result r = run();
+        System.out.println();
+        System.out.println(r.table().toMarkdown());
+        System.out.println(r.verdict());
+        System.out.printf(Locale.ROOT, "total %.0f s; report: %s%n", r.seconds(), r.runDir().resolve("report.md"));
+        return 0;
+    }
+}

@@ -1,0 +1,57 @@
+package io.distill4j.cli;
+
+import io.distill4j.model.Acceleration;
+import io.distill4j.train.NonFiniteLossException;
+import io.distill4j.train.RunInterruptedException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code distill4j} command: dispatches to its subcommands. */
+@Command(name = "distill4j", mixinStandardHelpOptions = true, versionProvider = Versions.class,
+        description = "Knowledge distillation and model compression for Deeplearning4j.",
+        subcommands = {InfoCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
+                PredictCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Distill4j implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code. */
+    public static int run(String... args) {
+        Acceleration.ensureConfigured();
+        return new CommandLine(new Distill4j())
+                .setExecutionExceptionHandler(Distill4j::handle)
+                .execute(args);
+    }
+
+    /**
+     * Known failures (bad config or data, a diverging loss, an interrupted run) print their message, which names the
+     * file, key or value, instead of a stack trace; DISTILL4J_DEBUG=1 shows the trace too.
+     */
+    private static int handle(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult)
+            throws Exception {
+        if (System.getenv("DISTILL4J_DEBUG") != null) {
+            e.printStackTrace();
+        }
+        if (e instanceof RunInterruptedException) {
+            System.err.println(e.getMessage());
+            return 130;
+        }
+        if (e instanceof IllegalArgumentException || e instanceof io.distill4j.data.DatasetException
+                || e instanceof NonFiniteLossException
+                || e instanceof java.io.UncheckedIOException || e instanceof CommandLine.ParameterException) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        throw e;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,73 @@
+package io.distill4j.cli;
+
+import io.distill4j.eval.EvaluationResult;
+import io.distill4j.train.Reports;
+import io.distill4j.train.Run;
+import io.distill4j.train.TrainedModel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code distill4j train}: trains the teacher, or the student from scratch, on hard labels. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train the teacher, or the student from scratch, on a dataset.")
+public final class TrainCommand implements Callable<Integer> {
+
+    /** What a training run produced. */
+    public record Result(Path runDir, TrainedModel model, EvaluationResult test, Path promoted) {
+    }
+
+    @Mixin
+    RunOptions options = new RunOptions();
+
+    @Option(names = "--model", description = "teacher or student (default: ${DEFAULT-VALUE})", defaultValue = "teacher")
+    String model = "teacher";
+
+    boolean installStopHook = true;
+
+    /** Parses a command line and runs it (for the IDE, notebooks and tests). */
+    public static Result run(String... args) {
+        TrainCommand command = new TrainCommand();
+        command.installStopHook = false;
+        new CommandLine(command).parseArgs(args);
+        return command.run();
+    }
+
+    public Result run() {
+        if (!List.of("teacher", "student").contains(model)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--model must be teacher or student, got "
+                    + model);
+        }
+        return Commands.withRun(options, "train --model " + model, installStopHook, run -> {
+            TrainedModel trained = run.trainFromScratch(model,
+                    model.equals("teacher") ? run.config().teacher : run.config().student);
+            return finish(run, trained, model);
+        });
+    }
+
+    static Result finish(Run run, TrainedModel trained, String role) {
+        Reports.history(run.folder(), trained, run.data().task());
+        EvaluationResult test = Reports.test(run, trained.name(), trained.graph());
+        Reports.mosaics(run, trained.name(), List.of(trained.name()), List.of(trained.graph()),
+                run.config().output.mosaics);
+        Path promoted = run.config().output.promote ? Reports.promote(run, trained, role, test) : null;
+        return new Result(run.folder().dir(), trained, test, promoted);
+    }
+
+    @Override
+    public Integer call() {
+        Result r = run();
+        System.out.printf("%s: best epoch %d of %d, test %s %.4f%n", r.model().name(), r.model().best().epoch(),
+                r.model().history().size(), r.test().mainMetricName(), r.test().mainScore());
+        System.out.println("run folder: " + r.runDir());
+        if (r.promoted() != null) {
+            System.out.println("model: " + r.promoted());
+        }
+        return 0;
+    }
+}

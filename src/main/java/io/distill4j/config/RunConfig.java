@@ -1,0 +1,104 @@
+package io.distill4j.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.distill4j.data.DatasetSpec;
+
+import java.util.List;
+
+/**
+ * One run, as one YAML file describes it (torchdistill's shape): the data, the teacher and student networks, the
+ * distillation loss, the optimizer, the training budget and where results go. Plain public fields bound by Jackson;
+ * unknown keys are errors (see {@link RunConfigs}). Every field can be overridden from the command line with
+ * {@code --set path.to.field=value}.
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public class RunConfig {
+
+    /** Names the run folder ({@code runs/<timestamp>-<name>}) and the promoted models. */
+    public String name = "run";
+    /** Seed for weight initialisation, shuffling and synthetic data (unless the data section sets its own). */
+    public long seed = 42;
+    public DatasetSpec data = new DatasetSpec();
+    public NetworkConfig teacher = NetworkConfig.teacher();
+    public NetworkConfig student = NetworkConfig.student();
+    public DistillationConfig distillation = new DistillationConfig();
+    public OptimizerConfig optimizer = new OptimizerConfig();
+    public TrainingConfig training = new TrainingConfig();
+    public OutputConfig output = new OutputConfig();
+
+    /** A network of the U-Net family; see {@code UNetSpec}. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class NetworkConfig {
+        /** Filters per encoder block, shallow to deep. */
+        public List<Integer> filters;
+        /** Dropout rate per encoder block (Keras meaning: fraction dropped); null = the seed model's. */
+        public List<Double> encoderDropout;
+        /** Dropout rate per decoder block, deep to shallow; null = the seed model's. */
+        public List<Double> decoderDropout;
+        /** Epochs for this network; null = {@code training.epochs}. */
+        public Integer epochs;
+
+        public static NetworkConfig teacher() {
+            NetworkConfig c = new NetworkConfig();
+            c.filters = List.of(16, 32, 64, 128, 256);
+            return c;
+        }
+
+        public static NetworkConfig student() {
+            NetworkConfig c = new NetworkConfig();
+            c.filters = List.of(4, 8, 16, 32, 64);
+            return c;
+        }
+    }
+
+    /** The distillation loss: {@code alpha * CE + (1 - alpha) * T^2 * KL}. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class DistillationConfig {
+        /** Weight of the hard-label cross-entropy; 1 = no distillation. */
+        public double alpha = 0.1;
+        public double temperature = 4.0;
+        /**
+         * Compute the teacher's logits for the training split once and reuse them every epoch (only possible
+         * without augmentation, which would change the inputs each epoch).
+         */
+        public boolean cacheTeacherLogits = true;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class OptimizerConfig {
+        /** adam, sgd or nesterovs. */
+        public String type = "adam";
+        public double learningRate = 1e-3;
+        /** Momentum for sgd with momentum (nesterovs). */
+        public double momentum = 0.9;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class TrainingConfig {
+        public int epochs = 10;
+        public int batchSize = 16;
+        /** Batches per epoch at most; 0 = the whole training split. For smoke tests. */
+        public int maxBatches = 0;
+        /** Batches at most when evaluating; 0 = the whole split. */
+        public int maxEvalBatches = 0;
+        public EarlyStoppingConfig earlyStopping = new EarlyStoppingConfig();
+    }
+
+    /** Stop when the validation score (mean IoU or accuracy) has not improved by minDelta for patience epochs. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class EarlyStoppingConfig {
+        /** Epochs without improvement before stopping; 0 = never stop early. */
+        public int patience = 0;
+        public double minDelta = 0.0;
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class OutputConfig {
+        public String runsDir = "runs";
+        public String modelsDir = "models";
+        /** Copy the final models to modelsDir with a model card. */
+        public boolean promote = true;
+        /** Best and worst validation samples shown as prediction mosaics (each). */
+        public int mosaics = 10;
+    }
+}

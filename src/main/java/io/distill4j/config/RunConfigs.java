@@ -1,0 +1,201 @@
+package io.distill4j.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Reads, overrides, validates and writes {@link RunConfig}s. Overrides are {@code path.to.key=value} strings whose
+ * value is read as YAML, so {@code training.epochs=3}, {@code student.filters=[2,4,8]} and
+ * {@code data.type=fashion-mnist} all work; a path that does not exist is an error like an unknown key in the file.
+ */
+public final class RunConfigs {
+
+    /** The built-in default: synthetic land cover, no files needed. Shipped as configs/landcover.yaml. */
+    public static final String DEFAULT_RESOURCE = "/configs/landcover.yaml";
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+
+    private RunConfigs() {
+    }
+
+    /** Loads a YAML file (or the built-in default when {@code file} is null) and applies the overrides. */
+    public static RunConfig load(Path file, List<String> overrides) {
+        String source = file == null ? "built-in " + DEFAULT_RESOURCE : file.toString();
+        String text;
+        try {
+            if (file == null) {
+                try (InputStream in = RunConfigs.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+                    if (in == null) {
+                        throw new ConfigException("missing built-in config " + DEFAULT_RESOURCE);
+                    }
+                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            } else {
+                if (!Files.isRegularFile(file)) {
+                    throw new ConfigException("config file not found: " + file);
+                }
+                text = Files.readString(file, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config " + source + ": " + e.getMessage(), e);
+        }
+        return fromYaml(text, source, overrides);
+    }
+
+    /** Parses YAML text (e.g. a run folder's or a model's config.yaml) and applies the overrides. */
+    public static RunConfig fromYaml(String yaml, String source, List<String> overrides) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage(), e);
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            tree = YAML.createObjectNode();
+        }
+        if (!tree.isObject()) {
+            throw new ConfigException(source + ": expected a mapping of keys at the top level");
+        }
+        for (String override : overrides == null ? List.<String>of() : overrides) {
+            applyOverride((ObjectNode) tree, override);
+        }
+        return validate(bind(tree, source), source);
+    }
+
+    public static RunConfig fromYaml(String yaml, String source) {
+        return fromYaml(yaml, source, List.of());
+    }
+
+    public static String toYaml(RunConfig config) {
+        try {
+            return YAML.writeValueAsString(config);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write config as YAML", e);
+        }
+    }
+
+    /** A deep copy (configs are mutable; sweeps and demos derive variants from one). */
+    public static RunConfig copy(RunConfig config) {
+        return fromYaml(toYaml(config), "copy of " + config.name);
+    }
+
+    private static void applyOverride(ObjectNode root, String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigException("override '" + override + "' must look like path.to.key=value");
+        }
+        String path = override.substring(0, eq).trim();
+        String text = override.substring(eq + 1);
+        JsonNode value;
+        try {
+            value = YAML.readTree(text.isEmpty() ? "\"\"" : text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("override " + path + ": value '" + text + "' is not valid YAML", e);
+        }
+        String[] keys = path.split("\\.");
+        ObjectNode node = root;
+        for (int i = 0; i < keys.length - 1; i++) {
+            JsonNode child = node.get(keys[i]);
+            if (child == null || child.isNull()) {
+                child = node.putObject(keys[i]);
+            } else if (!child.isObject()) {
+                throw new ConfigException("override " + path + ": '" + keys[i] + "' is not a section");
+            }
+            node = (ObjectNode) child;
+        }
+        node.set(keys[keys.length - 1], value == null || value.isMissingNode() ? YAML.nullNode() : value);
+    }
+
+    private static RunConfig bind(JsonNode tree, String source) {
+        try {
+            return YAML.treeToValue(tree, RunConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds() == null ? "" : " (known keys: " + e.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")";
+            throw new ConfigException(source + ": unknown key '" + path(e) + "'" + known, e);
+        } catch (JsonMappingException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IllegalArgumentException && cause.getMessage() != null) {
+                // e.g. DatasetSpec rejecting an unknown key itself
+                throw new ConfigException(source + ": " + cause.getMessage() + " at '" + path(e) + "'", e);
+            }
+            throw new ConfigException(source + ": invalid value for '" + path(e) + "': " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    /** Checks values Jackson cannot: ranges and choices. Returns the config. */
+    static RunConfig validate(RunConfig c, String source) {
+        require(c.name != null && c.name.matches("[A-Za-z0-9._-]+"), source, "name", c.name,
+                "letters, digits, '.', '_' or '-'");
+        require(c.data != null, source, "data", null, "a data section");
+        try {
+            c.data.validate();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": data: " + e.getMessage(), e);
+        }
+        network(c.teacher, "teacher", source);
+        network(c.student, "student", source);
+        require(c.distillation.alpha >= 0 && c.distillation.alpha <= 1, source, "distillation.alpha",
+                c.distillation.alpha, "a value in [0, 1]");
+        require(c.distillation.temperature > 0, source, "distillation.temperature", c.distillation.temperature,
+                "a value > 0");
+        require(List.of("adam", "sgd", "nesterovs").contains(c.optimizer.type.toLowerCase(Locale.ROOT)), source,
+                "optimizer.type", c.optimizer.type, "adam, sgd or nesterovs");
+        require(c.optimizer.learningRate > 0, source, "optimizer.learningRate", c.optimizer.learningRate, "a value > 0");
+        require(c.training.epochs >= 1, source, "training.epochs", c.training.epochs, "at least 1");
+        require(c.training.batchSize >= 1, source, "training.batchSize", c.training.batchSize, "at least 1");
+        require(c.training.maxBatches >= 0, source, "training.maxBatches", c.training.maxBatches, ">= 0");
+        require(c.training.maxEvalBatches >= 0, source, "training.maxEvalBatches", c.training.maxEvalBatches, ">= 0");
+        require(c.training.earlyStopping.patience >= 0, source, "training.earlyStopping.patience",
+                c.training.earlyStopping.patience, ">= 0");
+        require(c.output.mosaics >= 0, source, "output.mosaics", c.output.mosaics, ">= 0");
+        return c;
+    }
+
+    private static void network(RunConfig.NetworkConfig n, String key, String source) {
+        require(n != null && n.filters != null && !n.filters.isEmpty(), source, key + ".filters",
+                n == null ? null : n.filters, "a non-empty list of filter counts");
+        require(n.filters.stream().allMatch(f -> f != null && f >= 1), source, key + ".filters", n.filters,
+                "positive filter counts");
+        require(n.encoderDropout == null || n.encoderDropout.size() == n.filters.size(), source,
+                key + ".encoderDropout", n.encoderDropout, "one rate per filter entry (" + n.filters.size() + ")");
+        require(n.decoderDropout == null || n.decoderDropout.size() == n.filters.size() - 1, source,
+                key + ".decoderDropout", n.decoderDropout, "one rate per decoder block (" + (n.filters.size() - 1) + ")");
+        require(n.epochs == null || n.epochs >= 1, source, key + ".epochs", n.epochs, "at least 1");
+    }
+
+    private static void require(boolean ok, String source, String key, Object value, String expected) {
+        if (!ok) {
+            throw new ConfigException(source + ": " + key + " = " + value + " is invalid: expected " + expected);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.distill4j.model;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.util.Map;
+import java.util.Optional;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Saves and loads models with DL4J's {@link ModelSerializer}. Saving is atomic: the zip is written to a temporary
+ * file beside the target and renamed over it, so a crash mid-write never leaves a half-written model where a good
+ * one was.
+ */
+public final class ModelFiles {
+
+    /** Prefix of distill4j's own entries in a model zip (flat: DL4J's loader rejects directory entries). */
+    public static final String EXTRA_PREFIX = "distill4j-";
+
+    private ModelFiles() {
+    }
+
+    /** Saves the graph with its updater state (so training can resume) and, if given, its input normalizer. */
+    public static void save(ComputationGraph graph, Path target, DataNormalization normalizer) {
+        save(graph, target, normalizer, Map.of());
+    }
+
+    /**
+     * As {@link #save(ComputationGraph, Path, DataNormalization)}, plus text entries stored in the zip under
+     * {@value #EXTRA_PREFIX} (e.g. the provenance and config that made the model).
+     */
+    public static void save(ComputationGraph graph, Path target, DataNormalization normalizer,
+                            Map<String, String> entries) {
+        writeAtomically(target, temp -> {
+            ModelSerializer.writeModel(graph, temp.toFile(), true);
+            if (normalizer != null) {
+                ModelSerializer.addNormalizerToModel(temp.toFile(), normalizer);
+            }
+            if (!entries.isEmpty()) {
+                try (FileSystem zip = FileSystems.newFileSystem(temp)) {
+                    for (Map.Entry<String, String> e : entries.entrySet()) {
+                        Path entry = zip.getPath(EXTRA_PREFIX + e.getKey());
+                        Files.writeString(entry, e.getValue(), StandardCharsets.UTF_8);
+                    }
+                }
+            }
+        });
+    }
+
+    /** A text entry stored by {@link #save(ComputationGraph, Path, DataNormalization, Map)}, if present. */
+    public static Optional<String> readEntry(Path modelFile, String name) {
+        try (FileSystem zip = FileSystems.newFileSystem(modelFile)) {
+            Path entry = zip.getPath(EXTRA_PREFIX + name);
+            return Files.exists(entry) ? Optional.of(Files.readString(entry, StandardCharsets.UTF_8)) : Optional.empty();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + name + " from model file " + modelFile + ": " + e, e);
+        }
+    }
+
+    /** Loads a graph saved by {@link #save}, with its updater state; the error names the file. */
+    public static ComputationGraph load(Path file) {
+        Acceleration.ensureConfigured();
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("model file not found: " + file);
+        }
+        try {
+            return ModelSerializer.restoreComputationGraph(file.toFile(), true);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read model file " + file + " (not a DL4J ComputationGraph zip?): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The normalizer stored in a model zip, or null if there is none. */
+    public static DataNormalization loadNormalizer(Path file) {
+        try {
+            return ModelSerializer.restoreNormalizerFromFile(file.toFile());
+        } catch (Exception e) {
+            throw new IllegalArgumentException("cannot read the normalizer in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Something that writes a complete file at the path it is given. */
+    @FunctionalInterface
+    public interface FileWriter {
+        void write(Path file) throws IOException;
+    }
+
+    /** Runs the writer on a temporary sibling of {@code target}, then renames it over the target. */
+    public static void writeAtomically(Path target, FileWriter writer) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path temp = null;
+        try {
+            Files.createDirectories(dir);
+            temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            writer.write(temp);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the temporary file is hidden and harmless; the target is what matters
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.distill4j.model;
+
+import io.distill4j.data.Task;
+import io.distill4j.loss.DistillationOutputLayer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * Builds the multi-class U-Net of the seeds (DigitalShreeni's {@code multi_unet_model}) as a DL4J
+ * {@link ComputationGraph}, and its classification variant:
+ * <ul>
+ *   <li>encoder block: Conv3x3 (same, ReLU, He init) → Dropout → Conv3x3, then MaxPool 2x2 after every block but
+ *       the last;</li>
+ *   <li>decoder block (segmentation): Deconvolution2D 2x2 stride 2 → concatenate with the matching encoder output →
+ *       Conv3x3 → Dropout → Conv3x3;</li>
+ *   <li>head: 1x1 conv to {@code numClasses} logits (segmentation) or global average pooling + dense logits
+ *       (classification), then {@link DistillationOutputLayer}.</li>
+ * </ul>
+ * The vertex {@value #LOGITS} holds the logits a teacher hands to a student; {@value #OUTPUT} gives softmax
+ * probabilities. Parameter counts equal the Keras model's (3 → 6 classes: teacher 1,941,190, student 121,750).
+ */
+public final class UNetFactory {
+
+    public static final String INPUT = "input";
+    public static final String LOGITS = "logits";
+    public static final String OUTPUT = "output";
+
+    private UNetFactory() {
+    }
+
+    public static ComputationGraph build(UNetSpec spec) {
+        ComputationGraph graph = new ComputationGraph(configuration(spec));
+        graph.init();
+        return graph;
+    }
+
+    public static ComputationGraphConfiguration configuration(UNetSpec spec) {
+        Acceleration.ensureConfigured();
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
+                .seed(spec.seed())
+                .dataType(spec.dataType())
+                .updater(new Adam(spec.learningRate()))
+                .weightInit(WeightInit.RELU)
+                .activation(Activation.RELU)
+                .convolutionMode(ConvolutionMode.Same)
+                .graphBuilder()
+                .addInputs(INPUT)
+                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.inputChannels()));
+
+        int blocks = spec.filters().size();
+        String[] skips = new String[blocks];
+        String previous = INPUT;
+        for (int i = 0; i < blocks; i++) {
+            String block = "enc" + (i + 1);
+            skips[i] = convBlock(g, block, previous, spec.filters().get(i), spec.encoderDropout().get(i));
+            previous = skips[i];
+            if (i < blocks - 1) {
+                g.addLayer(block + "_pool", new SubsamplingLayer.Builder(PoolingType.MAX)
+                        .kernelSize(2, 2).stride(2, 2).build(), previous);
+                previous = block + "_pool";
+            }
+        }
+
+        if (spec.task() == Task.SEGMENTATION) {
+            for (int i = blocks - 2, d = 0; i >= 0; i--, d++) {
+                String block = "dec" + (i + 1);
+                // Keras Conv2DTranspose defaults: linear activation, Glorot uniform init
+                g.addLayer(block + "_up", new Deconvolution2D.Builder().kernelSize(2, 2).stride(2, 2)
+                        .nOut(spec.filters().get(i)).activation(Activation.IDENTITY)
+                        .weightInit(WeightInit.XAVIER_UNIFORM).build(), previous);
+                g.addVertex(block + "_merge", new MergeVertex(), block + "_up", skips[i]);
+                previous = convBlock(g, block, block + "_merge", spec.filters().get(i), spec.decoderDropout().get(d));
+            }
+            g.addLayer(LOGITS, new ConvolutionLayer.Builder(1, 1).nOut(spec.numClasses())
+                    .activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER_UNIFORM).build(), previous);
+        } else {
+            g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), previous);
+            g.addLayer(LOGITS, new DenseLayer.Builder().nOut(spec.numClasses())
+                    .activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER_UNIFORM).build(), "gap");
+        }
+        g.addLayer(OUTPUT, new DistillationOutputLayer.Builder()
+                .alpha(spec.alpha()).temperature(spec.temperature()).ignoreIndex(spec.ignoreIndex()).build(), LOGITS);
+        g.setOutputs(OUTPUT);
+        return g.build();
+    }
+
+    /** Conv3x3 → Dropout → Conv3x3; returns the name of the block's last vertex. */
+    private static String convBlock(ComputationGraphConfiguration.GraphBuilder g, String block, String input,
+                                    int filters, double dropoutRate) {
+        g.addLayer(block + "_conv1", new ConvolutionLayer.Builder(3, 3).nOut(filters).build(), input);
+        String previous = block + "_conv1";
+        if (dropoutRate > 0) {
+            // DL4J's DropoutLayer takes the probability of keeping an activation
+            g.addLayer(block + "_drop", new DropoutLayer.Builder(1.0 - dropoutRate).build(), previous);
+            previous = block + "_drop";
+        }
+        g.addLayer(block + "_conv2", new ConvolutionLayer.Builder(3, 3).nOut(filters).build(), previous);
+        return block + "_conv2";
+    }
+}

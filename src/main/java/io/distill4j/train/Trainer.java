@@ -1,0 +1,245 @@
+package io.distill4j.train;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.distill4j.config.RunConfig;
+import io.distill4j.data.Dataset;
+import io.distill4j.data.Split;
+import io.distill4j.data.Task;
+import io.distill4j.eval.EvaluationResult;
+import io.distill4j.eval.Metrics;
+import io.distill4j.loss.DistillationLoss;
+import io.distill4j.model.ModelFiles;
+import io.distill4j.model.UNetFactory;
+import io.distill4j.model.UNetSpec;
+import org.deeplearning4j.datasets.iterator.EarlyTerminationDataSetIterator;
+import org.deeplearning4j.earlystopping.termination.ScoreImprovementEpochTerminationCondition;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains one network of a run on a dataset with DL4J's {@code ComputationGraph.fit}, one epoch at a time: a teacher or
+ * a student from hard labels, or a student from a frozen teacher's logits. After each epoch it validates, records an
+ * {@link EpochRecord}, keeps the best model (by validation mean IoU or accuracy) and writes a checkpoint, all
+ * atomically, so {@code resume} continues an interrupted run at the first unfinished epoch. Early stopping uses DL4J's
+ * {@link ScoreImprovementEpochTerminationCondition}.
+ *
+ * <p>Files in the run folder, per model name: {@code <name>.zip} (best model, with provenance and config inside),
+ * {@code checkpoints/<name>.zip} (latest state with updater), {@code checkpoints/<name>.history.json}.
+ */
+public final class Trainer {
+
+    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
+    private final RunConfig config;
+    private final Dataset data;
+    private final RunFolder folder;
+    private final StopSignal stop;
+    private final Map<String, String> modelEntries;
+    private final Metrics metrics;
+
+    /**
+     * @param modelEntries text files stored inside every saved model zip (provenance, config)
+     */
+    public Trainer(RunConfig config, Dataset data, RunFolder folder, StopSignal stop, Map<String, String> modelEntries) {
+        this.config = config;
+        this.data = data;
+        this.folder = folder;
+        this.stop = stop;
+        this.modelEntries = modelEntries;
+        this.metrics = metricsFor(data);
+    }
+
+    public static Metrics metricsFor(Dataset data) {
+        return new Metrics(data.task(), data.numClasses(), data.classNames(),
+                data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null);
+    }
+
+    /** The network spec for a config section on this dataset. */
+    public static UNetSpec spec(RunConfig config, RunConfig.NetworkConfig network, Dataset data, boolean distilled) {
+        UNetSpec spec = UNetSpec.of(network.filters, data.task(), data.channels(), data.numClasses(), data.height(),
+                data.width());
+        if (network.encoderDropout != null || network.decoderDropout != null) {
+            spec = spec.withDropout(network.encoderDropout != null ? network.encoderDropout : spec.encoderDropout(),
+                    network.decoderDropout != null ? network.decoderDropout : spec.decoderDropout());
+        }
+        Integer ignore = data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null;
+        return spec.withSeed(config.seed).withLearningRate(config.optimizer.learningRate)
+                .withLoss(distilled ? config.distillation.alpha : 1.0, config.distillation.temperature, ignore);
+    }
+
+    /**
+     * Trains (or resumes) the model {@code name}.
+     *
+     * @param teacher a frozen teacher to distill from, or null to train on hard labels
+     * @param resume  continue from this run folder's checkpoint of {@code name} if there is one
+     */
+    public TrainedModel train(String name, UNetSpec spec, ComputationGraph teacher, int epochs, boolean resume) {
+        Path checkpoint = folder.resolve("checkpoints/" + name + ".zip");
+        Path historyFile = folder.resolve("checkpoints/" + name + ".history.json");
+        Path bestFile = folder.resolve(name + ".zip");
+        List<EpochRecord> history = new ArrayList<>();
+        ComputationGraph graph;
+        if (resume && Files.isRegularFile(checkpoint)) {
+            graph = ModelFiles.load(checkpoint);
+            CheckpointState state = readState(historyFile);
+            history.addAll(state.history());
+            if (state.finished() && (state.stoppedEarly() || history.size() >= epochs)) {
+                log.info("{}: already finished in {} ({} epochs)", name, folder.dir(), history.size());
+                return finish(name, bestFile, history, state.stoppedEarly());
+            }
+            log.info("{}: resuming at epoch {} of {}", name, history.size() + 1, epochs);
+        } else {
+            graph = UNetFactory.build(spec);
+        }
+
+        ScoreImprovementEpochTerminationCondition earlyStop = null;
+        if (config.training.earlyStopping.patience > 0) {
+            earlyStop = new ScoreImprovementEpochTerminationCondition(config.training.earlyStopping.patience,
+                    config.training.earlyStopping.minDelta);
+            earlyStop.initialize();
+            for (EpochRecord r : history) {
+                earlyStop.terminate(r.epoch() - 1, r.validationScore(), false);
+            }
+        }
+        double bestScore = history.stream().mapToDouble(EpochRecord::validationScore).max().orElse(Double.NEGATIVE_INFINITY);
+
+        int batchSize = config.training.batchSize;
+        boolean augmented = Boolean.TRUE.equals(data.spec().augment);
+        TeacherLogits cache = null;
+        DataSetIterator trainIterator = null;
+        if (teacher != null && config.distillation.cacheTeacherLogits && !augmented) {
+            long start = System.nanoTime();
+            cache = TeacherLogits.cache(teacher, data.iterator(Split.TRAIN, batchSize, false));
+            log.info("{}: teacher logits for {} training samples computed once in {} s", name, cache.size(),
+                    String.format("%.1f", (System.nanoTime() - start) / 1e9));
+        } else {
+            trainIterator = data.iterator(Split.TRAIN, batchSize, true);
+            if (teacher != null) {
+                trainIterator = TeacherLogits.onTheFly(teacher, trainIterator);
+            }
+        }
+        int batchesPerEpoch = (data.size(Split.TRAIN) + batchSize - 1) / batchSize;
+        if (config.training.maxBatches > 0) {
+            batchesPerEpoch = Math.min(batchesPerEpoch, config.training.maxBatches);
+        }
+
+        EpochMonitor monitor = new EpochMonitor(stop, teacher != null);
+        graph.setListeners(monitor);
+        boolean stoppedEarly = false;
+        for (int epoch = history.size(); epoch < epochs; epoch++) {
+            DataSetIterator iterator = cache != null ? cache.epoch(batchSize, config.seed * 1_000_003L + epoch)
+                    : trainIterator;
+            if (config.training.maxBatches > 0) {
+                iterator = new EarlyTerminationDataSetIterator(iterator, config.training.maxBatches);
+            }
+            long start = System.nanoTime();
+            monitor.startEpoch(name + " " + (epoch + 1) + "/" + epochs, batchesPerEpoch);
+            try {
+                graph.fit(iterator);
+            } catch (StopSignal.StopRequested e) {
+                ModelFiles.save(graph, checkpoint, data.normalizer(), modelEntries);
+                writeState(historyFile, new CheckpointState(history, false, false));
+                throw new RunInterruptedException(name + " stopped during epoch " + (epoch + 1) + "; checkpoint saved to "
+                        + checkpoint + ". Resume with --resume " + folder.dir()
+                        + " (the interrupted epoch restarts from its beginning)");
+            } catch (NonFiniteLossException e) {
+                throw new NonFiniteLossException(e.getMessage() + ". The last good checkpoint is "
+                        + (Files.exists(checkpoint) ? checkpoint : "(none: it failed in the first epoch)"));
+            } finally {
+                monitor.endEpoch();
+            }
+            Validation validation = validate(graph);
+            EpochRecord record = new EpochRecord(epoch + 1, monitor.meanLoss(), monitor.meanHardLoss(),
+                    monitor.meanSoftLoss(), monitor.accuracy(), validation.loss(), validation.result().accuracy(),
+                    data.task() == Task.SEGMENTATION ? validation.result().meanIoU() : Double.NaN,
+                    validation.result().mainScore(), (System.nanoTime() - start) / 1e9);
+            history.add(record);
+            if (record.validationScore() > bestScore || !Files.exists(bestFile)) {
+                bestScore = Math.max(bestScore, record.validationScore());
+                ModelFiles.save(graph, bestFile, data.normalizer(), modelEntries);
+            }
+            ModelFiles.save(graph, checkpoint, data.normalizer(), modelEntries);
+            writeState(historyFile, new CheckpointState(history, false, false));
+            log.info("{} epoch {}/{}: loss {} (hard {}, soft {}), train acc {}, val loss {}, val {} {} ({} s)", name,
+                    epoch + 1, epochs, f(record.trainLoss()), f(record.trainHardLoss()), f(record.trainSoftLoss()),
+                    f(record.trainAccuracy()), f(record.validationLoss()), validation.result().mainMetricName(),
+                    f(record.validationScore()), String.format("%.1f", record.seconds()));
+            if (earlyStop != null && earlyStop.terminate(epoch, record.validationScore(), false)) {
+                log.info("{}: early stop after epoch {}: no improvement of {} for {} epochs", name, epoch + 1,
+                        config.training.earlyStopping.minDelta, config.training.earlyStopping.patience);
+                stoppedEarly = true;
+                break;
+            }
+        }
+        writeState(historyFile, new CheckpointState(history, true, stoppedEarly));
+        return finish(name, bestFile, history, stoppedEarly);
+    }
+
+    private TrainedModel finish(String name, Path bestFile, List<EpochRecord> history, boolean stoppedEarly) {
+        EpochRecord best = history.stream().max(java.util.Comparator.comparingDouble(EpochRecord::validationScore))
+                .orElseThrow(() -> new IllegalStateException(name + " has no finished epoch"));
+        return new TrainedModel(name, ModelFiles.load(bestFile), bestFile, List.copyOf(history), best, stoppedEarly);
+    }
+
+    /** Validation metrics and the hard-label loss, in one inference pass. */
+    public record Validation(EvaluationResult result, double loss) {
+    }
+
+    /** Evaluates a model on the validation split. */
+    public Validation validate(ComputationGraph graph) {
+        return evaluate(graph, Split.VALIDATION);
+    }
+
+    /** Evaluates a model on a split: metrics, and the mean cross-entropy over counted pixels/examples. */
+    public Validation evaluate(ComputationGraph graph, Split split) {
+        Integer ignore = metrics.ignoreIndex();
+        // log-probabilities are valid logits; alpha = 1 makes the loss plain cross-entropy
+        DistillationLoss crossEntropy = new DistillationLoss(1.0, 1.0, ignore);
+        double[] sums = new double[2];
+        EvaluationResult result = metrics.evaluate(graph, data.iterator(split, config.training.batchSize, false),
+                config.training.maxEvalBatches, (batch, probabilities) -> {
+                    INDArray logProbs = Transforms.log(Transforms.max(probabilities, 1e-12, true), false);
+                    INDArray classIds = batch.getLabels().size(1) == 1 ? batch.getLabels()
+                            : batch.getLabels().get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                            org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1));
+                    DistillationLoss.Result r = crossEntropy.compute(DistillationLoss.rows(logProbs),
+                            DistillationLoss.rows(classIds));
+                    sums[0] += r.hardLossSum();
+                    sums[1] += r.validCount();
+                });
+        return new Validation(result, sums[1] == 0 ? Double.NaN : sums[0] / sums[1]);
+    }
+
+    private static String f(double v) {
+        return Double.isNaN(v) ? "-" : String.format("%.4f", v);
+    }
+
+    /** What a checkpoint's history file holds. */
+    record CheckpointState(List<EpochRecord> history, boolean finished, boolean stoppedEarly) {
+    }
+
+    private void writeState(Path file, CheckpointState state) {
+        RunFolder.writeJsonFile(file, state);
+    }
+
+    private static CheckpointState readState(Path file) {
+        try {
+            return RunFolder.JSON.readValue(file.toFile(), new TypeReference<CheckpointState>() {
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint history " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

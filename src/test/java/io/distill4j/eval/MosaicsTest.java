@@ -1,0 +1,114 @@
+package io.distill4j.eval;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static io.distill4j.eval.Mosaics.LEGEND_WIDTH;
+import static io.distill4j.eval.Mosaics.PADDING;
+import static io.distill4j.eval.Mosaics.TEXT_HEIGHT;
+import static io.distill4j.eval.Mosaics.TEXT_WIDTH;
+import static io.distill4j.eval.PlotsTest.readPng;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class MosaicsTest {
+
+    private static final int IGNORE = 255;
+    private static final List<Color> COLORS = List.of(Color.BLUE, Color.GREEN, Color.RED);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void maskPixelsHaveTheirClassColourAndUnknownIdsAreGrey() throws IOException {
+        INDArray ids = Nd4j.createFromArray(new float[][]{{0, 1, 2}, {2, 1, IGNORE}});
+        Path png = dir.resolve("predictions/mask.png");
+        Mosaics.writeMask(png, ids, COLORS);
+        BufferedImage mask = readPng(png);
+        assertEquals(3, mask.getWidth());
+        assertEquals(2, mask.getHeight());
+        assertEquals(Color.BLUE.getRGB(), mask.getRGB(0, 0));
+        assertEquals(Color.GREEN.getRGB(), mask.getRGB(1, 0));
+        assertEquals(Color.RED.getRGB(), mask.getRGB(0, 1));
+        assertEquals(ClassPalette.IGNORED.getRGB(), mask.getRGB(2, 1));
+    }
+
+    @Test
+    void imagesAreGreyOrRgbAndScaledByNearestNeighbour() {
+        INDArray rgb = Nd4j.zeros(DataType.FLOAT, 3, 2, 2);
+        rgb.putScalar(0, 0, 0, 1.0);          // red top-left
+        rgb.putScalar(2, 1, 1, 2.0);          // blue bottom-right, clamped to 1
+        BufferedImage picture = Mosaics.image(rgb, 3);
+        assertEquals(6, picture.getWidth());
+        assertEquals(new Color(255, 0, 0).getRGB(), picture.getRGB(2, 2));
+        assertEquals(new Color(0, 0, 255).getRGB(), picture.getRGB(5, 5));
+        BufferedImage grey = Mosaics.image(Nd4j.valueArrayOf(new long[]{1, 1, 2, 2}, 0.5, DataType.FLOAT), 1);
+        assertEquals(new Color(128, 128, 128).getRGB(), grey.getRGB(1, 1));
+        assertThrows(IllegalArgumentException.class, () -> Mosaics.image(Nd4j.zeros(DataType.FLOAT, 2, 4, 4), 1));
+    }
+
+    @Test
+    void segmentationMosaicHasImageTruthTeacherStudentColumns() throws IOException {
+        int h = 8;
+        int w = 12;
+        int scale = 2;
+        ClassPalette palette = new ClassPalette(List.of("water", "field", "forest"), COLORS, IGNORE);
+        INDArray truth = Nd4j.zeros(DataType.FLOAT, h, w);
+        truth.putScalar(0, 0, IGNORE);
+        List<Mosaics.SegmentationRow> rows = List.of(
+                new Mosaics.SegmentationRow("best 1: IoU 0.90", Nd4j.rand(DataType.FLOAT, 3, h, w),
+                        List.of(truth, Nd4j.ones(DataType.FLOAT, h, w), Nd4j.zeros(DataType.FLOAT, 1, h, w))),
+                new Mosaics.SegmentationRow("worst 1: IoU 0.10", Nd4j.rand(DataType.FLOAT, 1, 3, h, w),
+                        List.of(truth, truth, truth)));
+        Path png = dir.resolve("mosaic.png");
+        Mosaics.writeSegmentation(png, List.of("ground truth", "teacher", "student"), rows, palette, scale);
+        BufferedImage mosaic = readPng(png);
+        int tileW = w * scale;
+        int tileH = h * scale;
+        assertEquals(PADDING + 4 * (tileW + PADDING) + LEGEND_WIDTH, mosaic.getWidth());
+        assertEquals(Math.max(PADDING + TEXT_HEIGHT + 2 * (TEXT_HEIGHT + tileH + PADDING),
+                PADDING + 4 * TEXT_HEIGHT + PADDING), mosaic.getHeight());
+        // first row: ground truth tile starts with the ignored (grey) pixel, teacher tile is all "field" green
+        int rowTop = PADDING + TEXT_HEIGHT + TEXT_HEIGHT;
+        int truthLeft = PADDING + (tileW + PADDING);
+        assertEquals(ClassPalette.IGNORED.getRGB(), mosaic.getRGB(truthLeft, rowTop));
+        assertEquals(Color.BLUE.getRGB(), mosaic.getRGB(truthLeft + scale, rowTop));
+        assertEquals(Color.GREEN.getRGB(), mosaic.getRGB(truthLeft + tileW + PADDING + 1, rowTop + 1));
+
+        assertThrows(IllegalArgumentException.class, () -> Mosaics.segmentation(List.of("ground truth"),
+                rows, palette, scale), "each row needs one mask per column");
+        assertThrows(IllegalArgumentException.class, () -> Mosaics.segmentation(List.of("ground truth"),
+                List.of(new Mosaics.SegmentationRow("wrong size", Nd4j.rand(DataType.FLOAT, 3, h, w),
+                        List.of(Nd4j.zeros(DataType.FLOAT, h + 1, w)))), palette, scale));
+    }
+
+    @Test
+    void classificationMosaicShowsTrueAndPredictedClasses() throws IOException {
+        List<String> classes = List.of("shirt", "shoe", "bag");
+        List<Mosaics.ClassificationRow> rows = List.of(
+                new Mosaics.ClassificationRow("best 1: p 0.97", Nd4j.rand(DataType.FLOAT, 1, 28, 28), 1,
+                        List.of(Nd4j.createFromArray(0.01f, 0.97f, 0.02f), Nd4j.createFromArray(0.1f, 0.8f, 0.1f))),
+                new Mosaics.ClassificationRow("worst 1: p 0.05", Nd4j.rand(DataType.FLOAT, 1, 28, 28), 2,
+                        List.of(Nd4j.createFromArray(0.9f, 0.05f, 0.05f), Nd4j.createFromArray(0.2f, 0.3f, 0.5f))),
+                new Mosaics.ClassificationRow("worst 2: p 0.2", Nd4j.rand(DataType.FLOAT, 1, 28, 28), 0,
+                        List.of(Nd4j.createFromArray(0.2f, 0.7f, 0.1f), Nd4j.createFromArray(0.2f, 0.7f, 0.1f))));
+        int scale = Mosaics.defaultScale(28, 28);
+        assertEquals(4, scale);
+        Path png = dir.resolve("classification.png");
+        Mosaics.writeClassification(png, List.of("teacher", "student"), rows, classes, scale);
+        BufferedImage mosaic = readPng(png);
+        int rowH = Math.max(28 * scale, 4 * TEXT_HEIGHT);
+        assertEquals(PADDING + 28 * scale + PADDING + TEXT_WIDTH + PADDING, mosaic.getWidth());
+        assertEquals(PADDING + 3 * (rowH + PADDING), mosaic.getHeight());
+        assertEquals(true, PlotsTest.drawn(mosaic));
+    }
+}

@@ -1,0 +1,180 @@
+package io.distill4j.loss;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DistillationLossTest {
+
+    /** Row [class id, teacher logits...] as a [1, 1 + C] array. */
+    private static INDArray labelRow(int classId, double... teacherLogits) {
+        double[] row = new double[1 + teacherLogits.length];
+        row[0] = classId;
+        System.arraycopy(teacherLogits, 0, row, 1, teacherLogits.length);
+        return Nd4j.create(new double[][]{row});
+    }
+
+    private static INDArray logitRow(double... logits) {
+        return Nd4j.create(new double[][]{logits});
+    }
+
+    @Test
+    void matchesStoredValuesForALiteralExample() {
+        // z_s = [1, 2, 0.5], z_t = [3, -1, 0.25], y = 1, alpha = 0.3, T = 2.5; values worked out from the formula
+        // with Python's math module: CE = 0.46436878410794485, KL = 0.3104415634375469.
+        DistillationLoss.Result r = new DistillationLoss(0.3, 2.5, null)
+                .compute(logitRow(1.0, 2.0, 0.5), labelRow(1, 3.0, -1.0, 0.25));
+        assertEquals(1.4974924752716512, r.meanLoss(), 1e-12);
+        assertArrayEquals(new double[]{-0.5422584087862408, 0.4469462141087357, 0.0953121946775056},
+                r.gradient().toDoubleVector(), 1e-12);
+    }
+
+    @Test
+    void matchesAStraightforwardImplementationOnRandomRows() {
+        Random random = new Random(7);
+        int rows = 17;
+        int classes = 5;
+        double alpha = 0.4;
+        double t = 3.0;
+        int ignore = 2;
+        double[][] student = new double[rows][classes];
+        double[][] labels = new double[rows][1 + classes];
+        for (int i = 0; i < rows; i++) {
+            labels[i][0] = random.nextInt(classes);
+            for (int c = 0; c < classes; c++) {
+                student[i][c] = random.nextGaussian() * 3;
+                labels[i][1 + c] = random.nextGaussian() * 3;
+            }
+        }
+        DistillationLoss.Result r = new DistillationLoss(alpha, t, ignore)
+                .compute(Nd4j.create(student), Nd4j.create(labels));
+
+        double total = 0;
+        double hard = 0;
+        double soft = 0;
+        int correct = 0;
+        int counted = 0;
+        double[][] gradient = r.gradient().toDoubleMatrix();
+        for (int i = 0; i < rows; i++) {
+            int y = (int) labels[i][0];
+            double[] teacher = java.util.Arrays.copyOfRange(labels[i], 1, 1 + classes);
+            double[] p = softmax(student[i], 1);
+            double[] pt = softmax(teacher, t);
+            double[] pst = softmax(student[i], t);
+            if (y == ignore) {
+                assertArrayEquals(new double[classes], gradient[i], 0.0, "ignored row must have no gradient");
+                continue;
+            }
+            double kl = 0;
+            for (int c = 0; c < classes; c++) {
+                kl += pt[c] * Math.log(pt[c] / pst[c]);
+            }
+            total += alpha * -Math.log(p[y]) + (1 - alpha) * t * t * kl;
+            hard += -Math.log(p[y]);
+            soft += t * t * kl;
+            int argMax = 0;
+            for (int c = 1; c < classes; c++) {
+                argMax = student[i][c] > student[i][argMax] ? c : argMax;
+            }
+            correct += argMax == y ? 1 : 0;
+            counted++;
+            for (int c = 0; c < classes; c++) {
+                double expected = alpha * (p[c] - (c == y ? 1 : 0)) + (1 - alpha) * t * (pst[c] - pt[c]);
+                assertEquals(expected, gradient[i][c], 1e-10);
+            }
+        }
+        assertEquals(counted, r.validCount());
+        assertEquals(total / counted, r.meanLoss(), 1e-10);
+        assertEquals(hard, r.hardLossSum(), 1e-9);
+        assertEquals(soft, r.softLossSum(), 1e-9);
+        assertEquals(correct, r.correct());
+    }
+
+    private static double[] softmax(double[] logits, double t) {
+        double max = java.util.Arrays.stream(logits).max().orElseThrow();
+        double[] e = java.util.Arrays.stream(logits).map(v -> Math.exp((v - max) / t)).toArray();
+        double sum = java.util.Arrays.stream(e).sum();
+        return java.util.Arrays.stream(e).map(v -> v / sum).toArray();
+    }
+
+    @Test
+    void alphaOneIsSparseCrossEntropy() {
+        INDArray student = Nd4j.rand(DataType.DOUBLE, 6, 4).muli(4).subi(2);
+        INDArray ids = Nd4j.create(new double[]{0, 3, 1, 2, 2, 0}).reshape(6, 1);
+        INDArray teacher = Nd4j.rand(DataType.DOUBLE, 6, 4).muli(5);
+        double expected = new LossSparseMCXENT().computeScore(ids, student.dup(), new ActivationSoftmax(), null, true);
+        assertEquals(expected, new DistillationLoss(1.0, 4.0, null).compute(student, ids).meanLoss(), 1e-10);
+        // with teacher logits present, alpha = 1 ignores them
+        INDArray withTeacher = Nd4j.concat(1, ids, teacher);
+        assertEquals(expected, new DistillationLoss(1.0, 4.0, null).compute(student, withTeacher).meanLoss(), 1e-10);
+    }
+
+    @Test
+    void softTermCarriesTheTemperatureSquaredFactor() {
+        double[] zs = {0.2, -1.0, 1.5};
+        double[] zt = {2.0, 0.0, -0.5};
+        for (double t : new double[]{1.0, 2.0, 4.0}) {
+            double[] pt = softmax(zt, t);
+            double[] ps = softmax(zs, t);
+            double kl = 0;
+            for (int c = 0; c < 3; c++) {
+                kl += pt[c] * Math.log(pt[c] / ps[c]);
+            }
+            double loss = new DistillationLoss(0.0, t, null).compute(logitRow(zs), labelRow(0, zt)).meanLoss();
+            assertEquals(t * t * kl, loss, 1e-12, "alpha = 0 must give T^2 * KL at T = " + t);
+        }
+    }
+
+    @Test
+    void swappingTeacherAndStudentChangesTheLoss() {
+        double[] a = {0.2, -1.0, 1.5};
+        double[] b = {2.0, 0.0, -0.5};
+        DistillationLoss loss = new DistillationLoss(0.5, 2.0, null);
+        double right = loss.compute(logitRow(a), labelRow(1, b)).meanLoss();
+        double swapped = loss.compute(logitRow(b), labelRow(1, a)).meanLoss();
+        assertNotEquals(right, swapped, 1e-3);
+        // and the gradient pulls the student towards the teacher: z_s moves along -grad
+        INDArray grad = new DistillationLoss(0.0, 2.0, null).compute(logitRow(a), labelRow(1, b)).gradient();
+        double[] moved = logitRow(a).sub(grad.mul(0.5)).toDoubleVector();
+        double before = new DistillationLoss(0.0, 2.0, null).compute(logitRow(a), labelRow(1, b)).meanLoss();
+        double after = new DistillationLoss(0.0, 2.0, null).compute(logitRow(moved), labelRow(1, b)).meanLoss();
+        assertTrue(after < before, "a gradient step must reduce the distillation loss");
+    }
+
+    @Test
+    void rejectsInvalidSettingsAndLabelsNamingTheValue() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new DistillationLoss(1.5, 1, null))
+                .getMessage().contains("1.5"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new DistillationLoss(-0.1, 1, null))
+                .getMessage().contains("-0.1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new DistillationLoss(0.5, 0, null))
+                .getMessage().contains("0.0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new DistillationLoss(0.5, -2, null))
+                .getMessage().contains("-2"));
+        DistillationLoss loss = new DistillationLoss(0.5, 2, null);
+        String outOfRange = assertThrows(IllegalArgumentException.class,
+                () -> loss.compute(logitRow(1, 2, 3), labelRow(3, 0, 0, 0))).getMessage();
+        assertTrue(outOfRange.contains("class id 3.0"), outOfRange);
+        String fractional = assertThrows(IllegalArgumentException.class,
+                () -> loss.compute(logitRow(1, 2, 3), Nd4j.create(new double[][]{{1.5}}))).getMessage();
+        assertTrue(fractional.contains("1.5"), fractional);
+        String wrongTeacher = assertThrows(IllegalArgumentException.class,
+                () -> loss.compute(logitRow(1, 2, 3), labelRow(0, 1, 2, 3, 4))).getMessage();
+        assertTrue(wrongTeacher.contains("the teacher gives 4 classes, the student 3"), wrongTeacher);
+        // the ignore index is accepted even when it is not a class of the network (e.g. 255)
+        DistillationLoss.Result r = new DistillationLoss(0.5, 2, 255).compute(logitRow(1, 2, 3), labelRow(255, 0, 0, 0));
+        assertEquals(0, r.validCount());
+        assertEquals(0.0, r.meanLoss());
+    }
+}

@@ -1,0 +1,31 @@
+package io.distill4j.train;
+
+import io.distill4j.config.RunConfig;
+import io.distill4j.config.RunConfigs;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Tiny run configs for tests: 16x16 land cover, two-block networks, a couple of batches per epoch. */
+public final class TinyRuns {
+
+    private TinyRuns() {
+    }
+
+    public static RunConfig segmentation(Path dir) {
+        return RunConfigs.load(null, List.of(
+                "name=tiny", "data.height=16", "data.width=16", "data.samples=24",
+                "teacher.filters=[4,8]", "student.filters=[2,4]",
+                "training.epochs=2", "training.batchSize=4", "training.maxBatches=2", "training.maxEvalBatches=1",
+                "output.runsDir=" + dir.resolve("runs"), "output.modelsDir=" + dir.resolve("models"),
+                "output.mosaics=2"));
+    }
+
+    public static RunConfig classification(Path dir) {
+        RunConfig c = segmentation(dir);
+        c.data = RunConfigs.load(null, List.of("data.type=landcover-patches", "data.height=16", "data.width=16",
+                "data.samples=24")).data;
+        c.name = "tiny-classes";
+        return c;
+    }
+}

@@ -1,0 +1,79 @@
+package io.distill4j.train;
+
+import io.distill4j.config.RunConfig;
+import io.distill4j.model.ModelFiles;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerTest {
+
+    @Test
+    void distillationLeavesTheTeacherBitIdenticalAndRecordsBothLossTerms(@TempDir Path dir) {
+        RunConfig config = TinyRuns.segmentation(dir);
+        try (Run run = Run.start(config, "test", new StopSignal())) {
+            TrainedModel teacher = run.trainFromScratch("teacher", config.teacher);
+            assertEquals(2, teacher.history().size());
+            INDArray before = teacher.graph().params().dup();
+            long passesBefore = TeacherLogits.FORWARD_BATCHES.get();
+            TrainedModel student = run.distill("student", teacher.graph());
+            assertEquals(before, teacher.graph().params(), "the teacher must not change while distilling");
+            // cached logits: one pass over the 16 training samples in batches of 4, not one per epoch
+            long passes = TeacherLogits.FORWARD_BATCHES.get() - passesBefore;
+            assertEquals((run.data().size(io.distill4j.data.Split.TRAIN) + 3) / 4, passes);
+            for (EpochRecord r : student.history()) {
+                assertTrue(Double.isFinite(r.trainLoss()) && Double.isFinite(r.trainHardLoss())
+                        && Double.isFinite(r.trainSoftLoss()), r.toString());
+                assertTrue(r.validationMeanIoU() >= 0 && r.validationMeanIoU() <= 1, r.toString());
+                assertTrue(r.trainAccuracy() >= 0 && r.trainAccuracy() <= 1, r.toString());
+            }
+            assertTrue(Double.isNaN(teacher.history().get(0).trainSoftLoss()), "no soft term without a teacher");
+            Path model = run.folder().resolve("student.zip");
+            assertTrue(Files.isRegularFile(model));
+            assertTrue(ModelFiles.readEntry(model, Run.ENTRY_PROVENANCE).orElseThrow().contains("datasetFingerprint"));
+            assertTrue(ModelFiles.readEntry(model, Run.ENTRY_CONFIG).orElseThrow().contains("name: tiny"));
+        }
+    }
+
+    @Test
+    void anInterruptedRunResumesAtTheEpochItStoppedIn(@TempDir Path dir) {
+        RunConfig config = TinyRuns.segmentation(dir);
+        config.training.epochs = 3;
+        StopSignal stop = new StopSignal();
+        Path runDir;
+        try (Run run = Run.start(config, "test", stop)) {
+            runDir = run.folder().dir();
+            // epoch 1 finishes and is checkpointed; then a stop arrives during epoch 2
+            var spec = Trainer.spec(config, config.teacher, run.data(), false);
+            run.trainer().train("teacher", spec, null, 1, false);
+            stop.request();
+            RunInterruptedException e = assertThrows(RunInterruptedException.class,
+                    () -> run.trainer().train("teacher", spec, null, 3, true));
+            assertTrue(e.getMessage().contains("during epoch 2"), e.getMessage());
+        }
+        try (Run resumed = Run.resume(runDir, "test", new StopSignal())) {
+            TrainedModel teacher = resumed.trainFromScratch("teacher", resumed.config().teacher);
+            assertEquals(List.of(1, 2, 3), teacher.history().stream().map(EpochRecord::epoch).toList());
+        }
+    }
+
+    @Test
+    void aDivergingLossStopsTheRunWithAClearMessage(@TempDir Path dir) {
+        RunConfig config = TinyRuns.segmentation(dir);
+        config.optimizer.learningRate = 1e30;
+        try (Run run = Run.start(config, "test", new StopSignal())) {
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                    () -> run.trainFromScratch("teacher", config.teacher));
+            assertTrue(e.getMessage().contains("loss became"), e.getMessage());
+        }
+    }
+}
