@@ -21,6 +21,7 @@ abstract class BaseDataset implements Dataset {
     private final OptionalInt ignoreIndex;
     /** 8-bit pixels to [0, 1]; stateless, so nothing to fit. */
     private final DataNormalization normalizer = new ImagePreProcessingScaler(0, 1);
+    private String fingerprint;
 
     BaseDataset(String name, Task task, DatasetSpec spec, int channels, int height, int width,
                 List<String> classNames, List<Color> classColors) {
@@ -64,6 +65,24 @@ abstract class BaseDataset implements Dataset {
             return OptionalInt.of(spec.ignoreIndex);
         }
         return OptionalInt.empty();
+    }
+
+    /** Adds one split's content (sample bytes, or files and their bytes) to the fingerprint. */
+    abstract void hashContent(Split split, Fingerprint hash);
+
+    /** Hashes the spec (less its path), the class names and each split's content; computed once. */
+    @Override
+    public synchronized String fingerprint() {
+        if (fingerprint == null) {
+            Fingerprint hash = new Fingerprint().addSpec(spec);
+            classNames.forEach(hash::add);
+            for (Split split : Split.values()) {
+                hash.add(split.name()).add(size(split));
+                hashContent(split, hash);
+            }
+            fingerprint = hash.hex();
+        }
+        return fingerprint;
     }
 
     /** Seed of one split's iterators, so that splits never share a shuffle. */

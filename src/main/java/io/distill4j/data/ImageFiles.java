@@ -19,8 +19,11 @@ import java.util.stream.Stream;
  */
 final class ImageFiles {
 
-    /** File name extensions taken for images. */
-    static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff");
+    /**
+     * File name extensions taken for images: formats both ImageIO and OpenCV decode (OpenCV has no GIF decoder, and
+     * DataVec's fallback for it, Leptonica, is not on the class path).
+     */
+    static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "tif", "tiff");
 
     private ImageFiles() {
     }
@@ -83,9 +86,9 @@ final class ImageFiles {
                 if (!contains(tail, new byte[]{'I', 'E', 'N', 'D'})) {
                     throw new DatasetException("Image " + file + " is truncated: the PNG has no IEND chunk");
                 }
-            } else if (!(startsWith(head, 'G', 'I', 'F', '8') || startsWith(head, 'B', 'M')
-                    || startsWith(head, 'I', 'I', 0x2A, 0) || startsWith(head, 'M', 'M', 0, 0x2A))) {
-                throw new DatasetException("Cannot read image " + file + ": not a JPEG, PNG, GIF, BMP or TIFF file"
+            } else if (!(startsWith(head, 'B', 'M') || startsWith(head, 'I', 'I', 0x2A, 0)
+                    || startsWith(head, 'M', 'M', 0, 0x2A))) {
+                throw new DatasetException("Cannot read image " + file + ": not a JPEG, PNG, BMP or TIFF file"
                         + (length == 0 ? " (it is empty)" : ""));
             }
         } catch (IOException e) {

@@ -24,7 +24,6 @@ final class ImageFolders extends BaseDataset {
 
     private final Map<Split, List<Item>> splits;
     private final Path root;
-    private String fingerprint;
 
     private ImageFolders(String name, DatasetSpec spec, Path root, int height, int width, List<String> classNames,
                          Map<Split, List<Item>> splits) {
@@ -117,25 +116,16 @@ final class ImageFolders extends BaseDataset {
         return splits.get(split).size();
     }
 
-    /** Hashes each file's path below the root, class and bytes: moving the root keeps the fingerprint. */
+    /** Each file's path below the root, class and bytes: moving the root keeps the fingerprint. */
     @Override
-    public synchronized String fingerprint() {
-        if (fingerprint == null) {
-            Fingerprint hash = new Fingerprint().addSpec(spec());
-            classNames().forEach(hash::add);
-            for (Split split : Split.values()) {
-                hash.add(split.name()).add(splits.get(split).size());
-                for (Item item : splits.get(split)) {
-                    try {
-                        hash.add(root.relativize(item.file()).toString().replace('\\', '/'))
-                                .add(item.classId()).add(Files.readAllBytes(item.file()));
-                    } catch (IOException e) {
-                        throw new DatasetException("Cannot read image " + item.file() + ": " + e.getMessage(), e);
-                    }
-                }
+    void hashContent(Split split, Fingerprint hash) {
+        for (Item item : splits.get(split)) {
+            try {
+                hash.add(root.relativize(item.file()).toString().replace('\\', '/'))
+                        .add(item.classId()).add(Files.readAllBytes(item.file()));
+            } catch (IOException e) {
+                throw new DatasetException("Cannot read image " + item.file() + ": " + e.getMessage(), e);
             }
-            fingerprint = hash.hex();
         }
-        return fingerprint;
     }
 }

@@ -14,7 +14,6 @@ import java.util.Map;
 final class InMemoryDataset extends BaseDataset {
 
     private final Map<Split, Samples> splits;
-    private String fingerprint;
 
     InMemoryDataset(String name, Task task, DatasetSpec spec, List<String> classNames, List<Color> classColors,
                     Map<Split, Samples> splits) {
@@ -56,19 +55,10 @@ final class InMemoryDataset extends BaseDataset {
     }
 
     @Override
-    public synchronized String fingerprint() {
-        if (fingerprint == null) {
-            Fingerprint hash = new Fingerprint().addSpec(spec());
-            classNames().forEach(hash::add);
-            for (Split split : Split.values()) {
-                Samples samples = splits.get(split);
-                hash.add(split.name()).add(samples.size());
-                for (int i = 0; i < samples.size(); i++) {
-                    hash.add(samples.image(i)).add(samples.label(i));
-                }
-            }
-            fingerprint = hash.hex();
+    void hashContent(Split split, Fingerprint hash) {
+        Samples samples = splits.get(split);
+        for (int i = 0; i < samples.size(); i++) {
+            hash.add(samples.image(i)).add(samples.label(i));
         }
-        return fingerprint;
     }
 }

@@ -63,10 +63,6 @@ final class Samples {
         return subset;
     }
 
-    List<byte[]> images() {
-        return Collections.unmodifiableList(images);
-    }
-
     List<byte[]> labels() {
         return Collections.unmodifiableList(labels);
     }

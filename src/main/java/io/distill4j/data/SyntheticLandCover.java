@@ -1,6 +1,5 @@
 package io.distill4j.data;
 
-import java.awt.Color;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -134,9 +133,8 @@ public final class SyntheticLandCover {
 
         // Roads: thin lines crossing the tile, over land, vegetation and water (bridges).
         int roads = switch (emphasis) {
-            case ROAD -> 3 + random.nextInt(3);
+            case ROAD -> 4 + random.nextInt(3);
             case -1 -> random.nextInt(4);
-            case BUILDING -> 2 + random.nextInt(2);
             default -> random.nextInt(2);
         };
         for (int i = 0; i < roads; i++) {
@@ -145,27 +143,46 @@ public final class SyntheticLandCover {
             drawCurve(mask, height, width, random, roadWidth, ROAD);
         }
 
-        // Buildings: small rectangles on free land, each with a shadow rendered below-right.
+        // Buildings: small rectangles on free land, each with a shadow rendered below-right; scattered, or packed
+        // in blocks one pixel apart where the tile is to be urban.
         List<int[]> buildings = new ArrayList<>();
-        int attempts = switch (emphasis) {
-            case BUILDING -> n / 8;
-            case -1 -> random.nextInt(Math.max(1, n / 120));
-            default -> random.nextInt(Math.max(1, n / 600));
-        };
-        int maxSide = emphasis == BUILDING ? Math.max(4, scale / 6) : Math.max(3, scale / 10);
-        for (int i = 0; i < attempts; i++) {
-            int bh = 2 + random.nextInt(maxSide - 1);
-            int bw = 2 + random.nextInt(maxSide - 1);
-            int y0 = random.nextInt(Math.max(1, height - bh));
-            int x0 = random.nextInt(Math.max(1, width - bw));
-            if (isFree(mask, width, y0 - 1, x0 - 1, bh + 2, bw + 2, height)) {
-                fillRect(mask, width, y0, x0, bh, bw, BUILDING);
-                buildings.add(new int[]{y0, x0, bh, bw});
+        if (emphasis == BUILDING) {
+            int cell = 5 + random.nextInt(4);
+            for (int top = -random.nextInt(cell); top < height; top += cell) {
+                for (int left = -random.nextInt(cell); left < width; left += cell) {
+                    // Blocks are cut by the tile's edge like real ones.
+                    int y0 = Math.max(0, top);
+                    int x0 = Math.max(0, left);
+                    int bh = Math.min(height, top + cell - 1 - (random.nextInt(4) == 0 ? 1 : 0)) - y0;
+                    int bw = Math.min(width, left + cell - 1 - (random.nextInt(4) == 0 ? 1 : 0)) - x0;
+                    if (bh > 0 && bw > 0 && random.nextDouble() < 0.92
+                            && isFree(mask, width, y0, x0, bh, bw, height)) {
+                        fillRect(mask, width, y0, x0, bh, bw, BUILDING);
+                        buildings.add(new int[]{y0, x0, bh, bw});
+                    }
+                }
+            }
+        } else {
+            int attempts = random.nextInt(Math.max(1, n / (emphasis == -1 ? 120 : 600)));
+            int maxSide = Math.max(3, scale / 10);
+            for (int i = 0; i < attempts; i++) {
+                int bh = 2 + random.nextInt(maxSide - 1);
+                int bw = 2 + random.nextInt(maxSide - 1);
+                int y0 = random.nextInt(Math.max(1, height - bh));
+                int x0 = random.nextInt(Math.max(1, width - bw));
+                if (isFree(mask, width, y0 - 1, x0 - 1, bh + 2, bw + 2, height)) {
+                    fillRect(mask, width, y0, x0, bh, bw, BUILDING);
+                    buildings.add(new int[]{y0, x0, bh, bw});
+                }
             }
         }
 
-        // No-data border, as at the edges of real orthophoto tiles.
+        // Unlabeled border strip, as at the edges of real orthophoto tiles: either no-data (black or white) or
+        // imagery that simply was not annotated, which only its position can give away.
+        byte[] appearance = mask;
         if (emphasis == -1 && random.nextDouble() < 0.15) {
+            boolean noData = random.nextBoolean();
+            appearance = noData ? mask : mask.clone();
             int depth = 2 + random.nextInt(Math.max(1, scale / 6));
             int side = random.nextInt(4);
             for (int y = 0; y < height; y++) {
@@ -183,10 +200,13 @@ public final class SyntheticLandCover {
             }
         }
 
-        return new Tile(render(mask, buildings, height, width, random), mask);
+        return new Tile(render(appearance, buildings, height, width, random), mask);
     }
 
-    /** Paints the image from the mask with per-tile colours that overlap between classes, texture, blur and noise. */
+    /**
+     * Paints the image from what each pixel shows (the mask, except where an unannotated strip shows the scene
+     * beneath) with per-tile colours that overlap between classes, texture, blur and noise.
+     */
     private static byte[] render(byte[] mask, List<int[]> buildings, int height, int width, Random random) {
         int n = height * width;
         float[][] rgb = new float[3][n];
@@ -403,10 +423,5 @@ public final class SyntheticLandCover {
             }
         }
         return out;
-    }
-
-    /** The class colours of the aerial set, for callers that draw land-cover masks. */
-    public static List<Color> classColors() {
-        return new ColorMap(ColorMap.AERIAL, 0).colors();
     }
 }

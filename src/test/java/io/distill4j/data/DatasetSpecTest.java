@@ -1,0 +1,161 @@
+package io.distill4j.data;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Binding {@code data:} YAML to {@link DatasetSpec}, and its errors. */
+class DatasetSpecTest {
+
+    private static String error(String yaml) {
+        return assertThrows(IllegalArgumentException.class, () -> DatasetSpec.fromYamlText(yaml)).getMessage();
+    }
+
+    @Test
+    void readsTheDataSectionOfARunConfigOrABareSpec(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run.yaml");
+        Files.writeString(run, """
+                model:
+                  anything: goes here
+                data:
+                  type: aerial
+                  path: /data/aerial
+                  patchSize: 128
+                  ignoreClass: Unlabeled
+                  colorTolerance: 4
+                  augment: true
+                """);
+        DatasetSpec spec = DatasetSpec.fromYaml(run);
+        assertEquals(DatasetSpec.AERIAL, spec.type);
+        assertEquals("/data/aerial", spec.path);
+        assertEquals(128, spec.patchSizeOrDefault());
+        assertEquals("Unlabeled", spec.ignoreClass);
+        assertTrue(spec.augmentOrDefault());
+        assertEquals(42L, spec.seedOrDefault());
+
+        DatasetSpec bare = DatasetSpec.fromYamlText("type: landcover\nsamples: 10\nheight: 32\n");
+        assertEquals(10, bare.samplesOr(0));
+        assertEquals(32, bare.heightOr(0));
+        assertEquals(64, bare.widthOr(64));
+        assertNull(bare.path);
+    }
+
+    @Test
+    void emptyYamlIsTheDefault() {
+        assertEquals(new DatasetSpec(), DatasetSpec.fromYamlText(""));
+        assertEquals(DatasetSpec.LANDCOVER, DatasetSpec.fromYamlText("data: {}").type);
+    }
+
+    @Test
+    void colourMapEntriesBind() {
+        DatasetSpec spec = DatasetSpec.fromYamlText("""
+                type: image-mask-folders
+                path: /x
+                colorMap:
+                  - {name: background, color: "#000000"}
+                  - {name: cat, color: "#FF8800"}
+                """);
+        assertEquals(List.of(new DatasetSpec.ClassColor("background", "#000000"),
+                new DatasetSpec.ClassColor("cat", "#FF8800")), spec.colorMap);
+    }
+
+    @Test
+    void yamlRoundTrips() {
+        DatasetSpec spec = DatasetSpec.of(DatasetSpec.AERIAL);
+        spec.path = "/a";
+        spec.patchSize = 64;
+        spec.colorMap = ColorMap.AERIAL;
+        spec.ignoreIndex = 5;
+        assertEquals(spec, DatasetSpec.fromYamlText(spec.toYaml()));
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        String message = error("type: landcover\nhieght: 32\n");
+        assertTrue(message.contains("'hieght'"), message);
+        assertTrue(error("data:\n  colorMap:\n    - {name: a, colour: '#000000'}\n  type: aerial\n")
+                .contains("'colour'"));
+    }
+
+    @Test
+    void unknownKeyIsAnErrorEvenForALenientMapper() {
+        // The run-config loader may bind DatasetSpec with its own mapper; the spec must still reject typos.
+        ObjectMapper lenient = new ObjectMapper(new YAMLFactory())
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        Exception e = assertThrows(Exception.class, () -> lenient.readValue("pathh: /x\n", DatasetSpec.class));
+        assertTrue(String.valueOf(e.getMessage()).contains("'pathh'"), e.getMessage());
+    }
+
+    @Test
+    void invalidValuesNameFieldAndValue() {
+        assertTrue(error("type: landcovr").contains("'landcovr'"));
+        String height = error("height: -3");
+        assertTrue(height.contains("data.height") && height.contains("-3"), height);
+        String fraction = error("validationFraction: 1.5");
+        assertTrue(fraction.contains("data.validationFraction") && fraction.contains("1.5"), fraction);
+        String notANumber = error("samples: lots");
+        assertTrue(notANumber.contains("samples") && notANumber.contains("lots"), notANumber);
+        String colour = error("type: aerial\npath: /a\ncolorMap: [{name: a, color: red}]");
+        assertTrue(colour.contains("colorMap[0].color") && colour.contains("'red'"), colour);
+        String sum = error("validationFraction: 0.6\ntestFraction: 0.5");
+        assertTrue(sum.contains("0.6") && sum.contains("0.5"), sum);
+        String both = error("ignoreClass: Unlabeled\nignoreIndex: 5");
+        assertTrue(both.contains("ignoreClass") && both.contains("ignoreIndex"), both);
+    }
+
+    @Test
+    void optionsThatDoNotApplyToTheTypeAreNamed() {
+        String message = error("type: landcover\npatchSize: 128");
+        assertTrue(message.contains("data.patchSize") && message.contains("'landcover'"), message);
+        assertTrue(error("type: fashion-mnist\nheight: 32").contains("data.height"));
+    }
+
+    @Test
+    void ignoreClassMustBeAClass() {
+        DatasetSpec spec = new DatasetSpec();
+        spec.samples = 5;
+        spec.ignoreClass = "Clouds";
+        String message = assertThrows(IllegalArgumentException.class, () -> Datasets.open(spec)).getMessage();
+        assertTrue(message.contains("'Clouds'") && message.contains("Unlabeled"), message);
+        spec.ignoreClass = "Unlabeled";
+        assertEquals(5, Datasets.open(spec).ignoreIndex().getAsInt());
+        spec.ignoreClass = null;
+        spec.ignoreIndex = 6;
+        message = assertThrows(IllegalArgumentException.class, () -> Datasets.open(spec)).getMessage();
+        assertTrue(message.contains("data.ignoreIndex") && message.contains("6"), message);
+    }
+
+    @Test
+    void missingConfigFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.yaml");
+        String message = assertThrows(IllegalArgumentException.class, () -> DatasetSpec.fromYaml(missing))
+                .getMessage();
+        assertTrue(message.contains(missing.toString()), message);
+    }
+
+    @Test
+    void exampleConfigsAreValid() throws Exception {
+        Path folder = Path.of("configs/data");
+        Assumptions.assumeTrue(Files.isDirectory(folder), "no configs/data in " + Path.of("").toAbsolutePath());
+        try (var files = Files.list(folder)) {
+            List<Path> yamls = files.filter(f -> f.toString().endsWith(".yaml")).toList();
+            assertTrue(yamls.size() >= 7, yamls.toString());
+            for (Path yaml : yamls) {
+                DatasetSpec spec = DatasetSpec.fromYaml(yaml);
+                assertTrue(DatasetSpec.TYPES.contains(spec.type), yaml.toString());
+            }
+        }
+    }
+}
