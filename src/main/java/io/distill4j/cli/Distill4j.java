@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code distill4j} command: dispatches to its subcommands. */
 @Command(name = "distill4j", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Knowledge distillation and model compression for Deeplearning4j.",
-        subcommands = {InfoCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
+        subcommands = {InfoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
                 PredictCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Distill4j implements Runnable {
 

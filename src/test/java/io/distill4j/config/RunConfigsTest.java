@@ -28,11 +28,17 @@ class RunConfigsTest {
     void everyShippedConfigLoads() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("configs"))) {
             List<Path> configs = files.filter(f -> f.toString().endsWith(".yaml")).toList();
-            assertTrue(configs.size() >= 5, "configs/: " + configs);
+            assertTrue(configs.size() >= 7, "configs/: " + configs);
+            java.util.Set<String> types = new java.util.TreeSet<>();
             for (Path f : configs) {
                 RunConfig c = RunConfigs.load(f, List.of());
                 assertTrue(c.name != null && !c.name.isBlank(), f.toString());
+                // the data section alone also reads as a dataset spec (data inspect --config)
+                assertEquals(c.data.type, io.distill4j.data.DatasetSpec.fromYaml(f).type);
+                types.add(c.data.type);
             }
+            assertEquals(new java.util.TreeSet<>(io.distill4j.data.DatasetSpec.TYPES), types,
+                    "one example per dataset type");
         }
     }
 
