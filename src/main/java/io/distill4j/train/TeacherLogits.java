@@ -2,7 +2,7 @@ package io.distill4j.train;
 
 import io.distill4j.loss.DistillationLabels;
 import io.distill4j.model.Logits;
-import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -54,7 +54,8 @@ public final class TeacherLogits {
     public DataSetIterator epoch(int batchSize, long seed) {
         DataSet copy = all.copy();
         copy.shuffle(seed);
-        return new ListDataSetIterator<>(copy.batchBy(batchSize), batchSize);
+        // ExistingDataSetIterator yields each batch as it is (ListDataSetIterator would merge batchSize of them)
+        return new ExistingDataSetIterator(copy.batchBy(batchSize));
     }
 
     /** An iterator that labels each batch of {@code source} with the teacher's logits as it is read. */

@@ -1,0 +1,131 @@
+package io.distill4j.cli;
+
+import io.distill4j.eval.EvaluationResult;
+import io.distill4j.model.ModelFiles;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The commands as a user runs them, on tiny data with --max-batches: train a teacher, distill a student from the
+ * saved teacher, evaluate and predict with the saved models, for both task types.
+ */
+@Tag("e2e")
+class CommandsEndToEndTest {
+
+    private static String[] tiny(Path dir, String config, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "--epochs", "2", "--max-batches", "2", "--batch-size", "4",
+                "--set", "data.height=16", "--set", "data.width=16", "--set", "data.samples=24",
+                "--set", "teacher.filters=[4,8]", "--set", "student.filters=[2,4]", "--set", "output.mosaics=2",
+                "--runs-dir", dir.resolve("runs").toString(), "--models-dir", dir.resolve("models").toString()));
+        if (config != null) {
+            args.addAll(List.of("--config", config));
+        }
+        args.addAll(List.of(more));
+        return args.toArray(new String[0]);
+    }
+
+    private static void assertMetricsInRange(Map<String, Double> summary) {
+        for (Map.Entry<String, Double> e : summary.entrySet()) {
+            double v = e.getValue();
+            assertTrue(Double.isNaN(v) || (v >= 0 && v <= 1), e.getKey() + " = " + v);
+        }
+    }
+
+    @Test
+    void segmentationTrainDistillEvaluatePredict(@TempDir Path dir) throws IOException {
+        TrainCommand.Result teacher = TrainCommand.run(tiny(dir, null, "--name", "seg"));
+        Path run = teacher.runDir();
+        for (String file : List.of("config.yaml", "provenance.json", "run.log", "teacher.zip", "teacher.metrics.csv",
+                "teacher.metrics.json", "teacher.test.json", "plots/teacher-loss.png", "plots/teacher-score.png",
+                "plots/teacher-confusion.png", "predictions/teacher-best.png", "predictions/teacher-worst.png",
+                "checkpoints/teacher.zip")) {
+            assertTrue(Files.isRegularFile(run.resolve(file)), "missing " + file);
+        }
+        assertEquals(3, Files.readAllLines(run.resolve("teacher.metrics.csv")).size(), "header + 2 epochs");
+        assertTrue(Files.readString(run.resolve("run.log")).contains("teacher epoch 2/2"));
+        assertTrue(Files.readString(run.resolve("provenance.json")).contains("datasetFingerprint"));
+        assertMetricsInRange(teacher.test().summary());
+        assertTrue(Double.isFinite(teacher.test().meanIoU()));
+        Path teacherModel = dir.resolve("models/seg-teacher.zip");
+        assertEquals(teacherModel, teacher.promoted());
+        assertTrue(Files.readString(dir.resolve("models/seg-teacher.card.md")).contains("1,"), "card lists parameters");
+
+        ComputationGraph before = ModelFiles.load(teacherModel);
+        TrainCommand.Result student = DistillCommand.run(tiny(dir, null, "--name", "seg", "--teacher",
+                teacherModel.toString()));
+        assertEquals(before.params(), ModelFiles.load(teacherModel).params(), "the saved teacher is unchanged");
+        assertTrue(Double.isFinite(student.model().history().get(1).trainSoftLoss()), "distillation term recorded");
+        assertMetricsInRange(student.test().summary());
+
+        EvaluationResult evaluated = EvaluateCommand.run("--model", dir.resolve("models/seg-student.zip").toString(),
+                "--split", "validation", "--out", dir.resolve("eval.json").toString());
+        assertTrue(Double.isFinite(evaluated.meanIoU()));
+        assertTrue(Files.isRegularFile(dir.resolve("eval.json")));
+
+        Path images = Files.createDirectories(dir.resolve("images"));
+        BufferedImage image = new BufferedImage(20, 24, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(3, 3, 0x3366ff);
+        ImageIO.write(image, "png", images.resolve("tile.png").toFile());
+        List<PredictCommand.Prediction> predictions = PredictCommand.run("--model",
+                dir.resolve("models/seg-student.zip").toString(), "--out", dir.resolve("masks").toString(),
+                images.toString());
+        assertEquals(1, predictions.size());
+        BufferedImage mask = ImageIO.read(predictions.get(0).mask().toFile());
+        assertNotNull(mask);
+        assertEquals(16, mask.getWidth(), "masks come at the model's resolution");
+    }
+
+    @Test
+    void classificationTrainDistillPredict(@TempDir Path dir) throws IOException {
+        String[] args = tiny(dir, "configs/landcover-patches.yaml", "--name", "cls");
+        TrainCommand.Result teacher = TrainCommand.run(args);
+        assertMetricsInRange(teacher.test().summary());
+        assertTrue(Files.isRegularFile(teacher.runDir().resolve("plots/teacher-precision-recall.png")));
+        assertEquals(teacher.test().numClasses(), teacher.test().precisionRecall().size());
+
+        TrainCommand.Result student = DistillCommand.run(tiny(dir, "configs/landcover-patches.yaml", "--name", "cls",
+                "--teacher", teacher.promoted().toString()));
+        assertTrue(student.model().history().stream().allMatch(r -> Double.isFinite(r.trainLoss())));
+        assertMetricsInRange(student.test().summary());
+
+        Path images = Files.createDirectories(dir.resolve("images"));
+        ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "jpg", images.resolve("a.jpg").toFile());
+        List<PredictCommand.Prediction> predictions = PredictCommand.run("--model", student.promoted().toString(),
+                "--out", dir.resolve("out").toString(), images.resolve("a.jpg").toString());
+        double sum = java.util.Arrays.stream(predictions.get(0).probabilities()).sum();
+        assertEquals(1.0, sum, 1e-4);
+        assertTrue(Files.readString(dir.resolve("out/predictions.csv")).contains(predictions.get(0).predictedClass()));
+    }
+
+    @Test
+    void badInputGivesAClearErrorAndExitCode(@TempDir Path dir) throws IOException {
+        Path config = dir.resolve("bad.yaml");
+        Files.writeString(config, "training:\n  epoch: 2\n");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        int code;
+        try {
+            code = Distill4j.run("train", "--config", config.toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("training.epoch"), err.toString());
+    }
+}
