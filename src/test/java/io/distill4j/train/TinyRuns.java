@@ -16,7 +16,7 @@ public final class TinyRuns {
         return RunConfigs.load(null, List.of(
                 "name=tiny", "data.height=16", "data.width=16", "data.samples=24",
                 "teacher.filters=[4,8]", "student.filters=[2,4]",
-                "training.epochs=2", "training.batchSize=4", "training.maxBatches=2", "training.maxEvalBatches=1",
+                "training.epochs=2", "teacher.epochs=null", "student.epochs=null", "training.batchSize=4", "training.maxBatches=2", "training.maxEvalBatches=1",
                 "output.runsDir=" + dir.resolve("runs"), "output.modelsDir=" + dir.resolve("models"),
                 "output.mosaics=2"));
     }
