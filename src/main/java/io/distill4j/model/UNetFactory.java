@@ -17,7 +17,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * Builds the multi-class U-Net of the seeds (DigitalShreeni's {@code multi_unet_model}) as a DL4J
@@ -53,7 +52,7 @@ public final class UNetFactory {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(spec.seed())
                 .dataType(spec.dataType())
-                .updater(new Adam(spec.learningRate()))
+                .updater(spec.updater())
                 .weightInit(WeightInit.RELU)
                 .activation(Activation.RELU)
                 .convolutionMode(ConvolutionMode.Same)

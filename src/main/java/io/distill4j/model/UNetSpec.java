@@ -2,6 +2,8 @@ package io.distill4j.model;
 
 import io.distill4j.data.Task;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.util.List;
 
@@ -18,7 +20,7 @@ import java.util.List;
  * @param decoderDropout   dropout rate per decoder block, deep to shallow
  * @param task             SEGMENTATION builds the U-Net; CLASSIFICATION the same encoder with a pooled dense head
  * @param seed             weight initialisation seed
- * @param learningRate     Adam learning rate
+ * @param updater          DL4J optimizer (Adam 1e-3 by default)
  * @param alpha            distillation loss weight of the hard labels (1 = no distillation)
  * @param temperature      distillation temperature
  * @param ignoreIndex      class id excluded from the loss, or null
@@ -26,7 +28,7 @@ import java.util.List;
  */
 public record UNetSpec(List<Integer> filters, int inputChannels, int numClasses, int height, int width,
                        List<Double> encoderDropout, List<Double> decoderDropout, Task task, long seed,
-                       double learningRate, double alpha, double temperature, Integer ignoreIndex, DataType dataType) {
+                       IUpdater updater, double alpha, double temperature, Integer ignoreIndex, DataType dataType) {
 
     public static final List<Integer> TEACHER_FILTERS = List.of(16, 32, 64, 128, 256);
     public static final List<Integer> STUDENT_FILTERS = List.of(4, 8, 16, 32, 64);
@@ -66,8 +68,8 @@ public record UNetSpec(List<Integer> filters, int inputChannels, int numClasses,
             throw new IllegalArgumentException("input size " + height + "x" + width + " must be a positive multiple of "
                     + multiple + " for " + filters.size() + " encoder blocks");
         }
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
+        if (updater == null) {
+            throw new IllegalArgumentException("an updater (optimizer) is required");
         }
         if (ignoreIndex != null && ignoreIndex < 0) {
             throw new IllegalArgumentException("ignoreIndex must be >= 0, got " + ignoreIndex);
@@ -95,7 +97,7 @@ public record UNetSpec(List<Integer> filters, int inputChannels, int numClasses,
     public static UNetSpec of(List<Integer> filters, Task task, int inputChannels, int numClasses, int height, int width) {
         int blocks = filters.size();
         return new UNetSpec(filters, inputChannels, numClasses, height, width, seedDropout(ENCODER_DROPOUT, blocks),
-                seedDropout(DECODER_DROPOUT, blocks - 1), task, 42L, 1e-3, 1.0, 1.0, null, DataType.FLOAT);
+                seedDropout(DECODER_DROPOUT, blocks - 1), task, 42L, new Adam(1e-3), 1.0, 1.0, null, DataType.FLOAT);
     }
 
     /** The seed's rates where the depth matches, else the nearest seed rate by relative depth. */
@@ -110,7 +112,7 @@ public record UNetSpec(List<Integer> filters, int inputChannels, int numClasses,
 
     public UNetSpec withDropout(List<Double> encoder, List<Double> decoder) {
         return new UNetSpec(filters, inputChannels, numClasses, height, width, encoder, decoder, task, seed,
-                learningRate, alpha, temperature, ignoreIndex, dataType);
+                updater, alpha, temperature, ignoreIndex, dataType);
     }
 
     /** The same spec with every dropout rate 0 (e.g. for gradient checks). */
@@ -121,21 +123,21 @@ public record UNetSpec(List<Integer> filters, int inputChannels, int numClasses,
 
     public UNetSpec withSeed(long newSeed) {
         return new UNetSpec(filters, inputChannels, numClasses, height, width, encoderDropout, decoderDropout, task,
-                newSeed, learningRate, alpha, temperature, ignoreIndex, dataType);
+                newSeed, updater, alpha, temperature, ignoreIndex, dataType);
     }
 
-    public UNetSpec withLearningRate(double rate) {
+    public UNetSpec withUpdater(IUpdater newUpdater) {
         return new UNetSpec(filters, inputChannels, numClasses, height, width, encoderDropout, decoderDropout, task,
-                seed, rate, alpha, temperature, ignoreIndex, dataType);
+                seed, newUpdater, alpha, temperature, ignoreIndex, dataType);
     }
 
     public UNetSpec withLoss(double newAlpha, double newTemperature, Integer newIgnoreIndex) {
         return new UNetSpec(filters, inputChannels, numClasses, height, width, encoderDropout, decoderDropout, task,
-                seed, learningRate, newAlpha, newTemperature, newIgnoreIndex, dataType);
+                seed, updater, newAlpha, newTemperature, newIgnoreIndex, dataType);
     }
 
     public UNetSpec withDataType(DataType type) {
         return new UNetSpec(filters, inputChannels, numClasses, height, width, encoderDropout, decoderDropout, task,
-                seed, learningRate, alpha, temperature, ignoreIndex, type);
+                seed, updater, alpha, temperature, ignoreIndex, type);
     }
 }

@@ -14,7 +14,12 @@ import io.distill4j.model.UNetSpec;
 import org.deeplearning4j.datasets.iterator.EarlyTerminationDataSetIterator;
 import org.deeplearning4j.earlystopping.termination.ScoreImprovementEpochTerminationCondition;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
@@ -75,8 +80,19 @@ public final class Trainer {
                     network.decoderDropout != null ? network.decoderDropout : spec.decoderDropout());
         }
         Integer ignore = data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null;
-        return spec.withSeed(config.seed).withLearningRate(config.optimizer.learningRate)
+        return spec.withSeed(config.seed).withUpdater(updater(config.optimizer))
                 .withLoss(distilled ? config.distillation.alpha : 1.0, config.distillation.temperature, ignore);
+    }
+
+    /** The DL4J updater a config's optimizer section names. */
+    public static IUpdater updater(RunConfig.OptimizerConfig optimizer) {
+        return switch (optimizer.type.toLowerCase(java.util.Locale.ROOT)) {
+            case "adam" -> new Adam(optimizer.learningRate);
+            case "sgd" -> new Sgd(optimizer.learningRate);
+            case "nesterovs" -> new Nesterovs(optimizer.learningRate, optimizer.momentum);
+            default -> throw new IllegalArgumentException("optimizer.type " + optimizer.type
+                    + " is not one of adam, sgd, nesterovs");
+        };
     }
 
     /**
@@ -86,6 +102,16 @@ public final class Trainer {
      * @param resume  continue from this run folder's checkpoint of {@code name} if there is one
      */
     public TrainedModel train(String name, UNetSpec spec, ComputationGraph teacher, int epochs, boolean resume) {
+        return train(name, () -> UNetFactory.build(spec), teacher, epochs, resume, List.of());
+    }
+
+    /**
+     * Trains (or resumes) the model {@code name} starting from the network {@code initial} supplies (a new one, or a
+     * loaded model to fine-tune; not called when resuming), with extra DL4J listeners that run after this trainer's
+     * own on every iteration (e.g. to re-apply a pruning mask after each update).
+     */
+    public TrainedModel train(String name, java.util.function.Supplier<ComputationGraph> initial,
+                              ComputationGraph teacher, int epochs, boolean resume, List<TrainingListener> listeners) {
         Path checkpoint = folder.resolve("checkpoints/" + name + ".zip");
         Path historyFile = folder.resolve("checkpoints/" + name + ".history.json");
         Path bestFile = folder.resolve(name + ".zip");
@@ -101,7 +127,7 @@ public final class Trainer {
             }
             log.info("{}: resuming at epoch {} of {}", name, history.size() + 1, epochs);
         } else {
-            graph = UNetFactory.build(spec);
+            graph = initial.get();
         }
 
         ScoreImprovementEpochTerminationCondition earlyStop = null;
@@ -136,7 +162,10 @@ public final class Trainer {
         }
 
         EpochMonitor monitor = new EpochMonitor(stop, teacher != null);
-        graph.setListeners(monitor);
+        List<TrainingListener> all = new ArrayList<>();
+        all.add(monitor);
+        all.addAll(listeners);
+        graph.setListeners(all.toArray(new TrainingListener[0]));
         boolean stoppedEarly = false;
         for (int epoch = history.size(); epoch < epochs; epoch++) {
             DataSetIterator iterator = cache != null ? cache.epoch(batchSize, config.seed * 1_000_003L + epoch)

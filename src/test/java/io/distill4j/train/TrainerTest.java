@@ -76,4 +76,20 @@ class TrainerTest {
             assertTrue(e.getMessage().contains("loss became"), e.getMessage());
         }
     }
+
+    @Test
+    void theConfiguredOptimizerIsTheOneTheNetworkUses(@TempDir Path dir) {
+        RunConfig config = TinyRuns.segmentation(dir);
+        config.optimizer.type = "nesterovs";
+        config.optimizer.learningRate = 0.02;
+        config.optimizer.momentum = 0.8;
+        try (Run run = Run.start(config, "test", new StopSignal())) {
+            var spec = Trainer.spec(config, config.student, run.data(), true);
+            org.nd4j.linalg.learning.config.Nesterovs n = (org.nd4j.linalg.learning.config.Nesterovs) spec.updater();
+            assertEquals(0.02, n.getLearningRate());
+            assertEquals(0.8, n.getMomentum());
+            assertEquals(config.distillation.alpha, spec.alpha());
+            assertEquals(1.0, Trainer.spec(config, config.student, run.data(), false).alpha(), "scratch: hard labels");
+        }
+    }
 }
