@@ -25,6 +25,7 @@ public class RunConfig {
     public OptimizerConfig optimizer = new OptimizerConfig();
     public TrainingConfig training = new TrainingConfig();
     public OutputConfig output = new OutputConfig();
+    public TuneConfig tune = new TuneConfig();
 
     /** A network of the U-Net family; see {@code UNetSpec}. */
     @JsonIgnoreProperties(ignoreUnknown = false)
@@ -100,5 +101,53 @@ public class RunConfig {
         public boolean promote = true;
         /** Best and worst validation samples shown as prediction mosaics (each). */
         public int mosaics = 10;
+    }
+
+    /**
+     * A sweep of the distillation hyperparameters with Arbiter ({@code distill4j tune}). Each searched value is a
+     * {@link Range}; give {@code value} to fix it. learningRate and epochs are fixed to the optimizer's and the
+     * student's unless given.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class TuneConfig {
+        /** random, grid or genetic. */
+        public String generator = "random";
+        /** Candidates at most (the alpha = 1 baseline not counted). */
+        public int maxCandidates = 12;
+        /** Wall-clock budget for the candidates in minutes; 0 = none. The best so far is kept either way. */
+        public double maxMinutes = 0;
+        /** Grid search: values per searched parameter. */
+        public int gridPoints = 4;
+        /** Genetic search: population size, at least 4 (the first generation is random). */
+        public int populationSize = 6;
+        public Range alpha = Range.between(0, 1, false);
+        public Range temperature = Range.between(1, 20, true);
+        public Range learningRate;
+        public Range epochs;
+        /** Also train the student with alpha = 1 (no distillation) on the same budget, for comparison. */
+        public boolean baseline = true;
+    }
+
+    /** A searched value: uniform (or log-uniform) in [min, max], or fixed to {@code value}. */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class Range {
+        public Double min;
+        public Double max;
+        /** Sample uniformly in log space (for scale-like values such as temperature and learning rate). */
+        public boolean log;
+        /** Fixes the value: not searched. */
+        public Double value;
+
+        public static Range between(double min, double max, boolean log) {
+            Range r = new Range();
+            r.min = min;
+            r.max = max;
+            r.log = log;
+            return r;
+        }
+
+        public boolean fixed() {
+            return value != null;
+        }
     }
 }

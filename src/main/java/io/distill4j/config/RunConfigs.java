@@ -178,7 +178,44 @@ public final class RunConfigs {
         require(c.training.earlyStopping.patience >= 0, source, "training.earlyStopping.patience",
                 c.training.earlyStopping.patience, ">= 0");
         require(c.output.mosaics >= 0, source, "output.mosaics", c.output.mosaics, ">= 0");
+        tune(c.tune, source);
         return c;
+    }
+
+    private static void tune(RunConfig.TuneConfig t, String source) {
+        require(t != null, source, "tune", null, "a tune section");
+        require(List.of("random", "grid", "genetic").contains(t.generator), source, "tune.generator", t.generator,
+                "random, grid or genetic");
+        require(t.maxCandidates >= 1, source, "tune.maxCandidates", t.maxCandidates, "at least 1");
+        require(t.maxMinutes >= 0, source, "tune.maxMinutes", t.maxMinutes, ">= 0 (0 = no limit)");
+        require(t.gridPoints >= 2, source, "tune.gridPoints", t.gridPoints, "at least 2");
+        // Arbiter culls a third of the population and then needs two distinct parents; below 4 it can spin forever
+        require(t.populationSize >= 4, source, "tune.populationSize", t.populationSize, "at least 4");
+        range(t.alpha, "tune.alpha", 0, 1, source);
+        range(t.temperature, "tune.temperature", Double.MIN_VALUE, Double.MAX_VALUE, source);
+        if (t.learningRate != null) {
+            range(t.learningRate, "tune.learningRate", Double.MIN_VALUE, 10, source);
+        }
+        if (t.epochs != null) {
+            range(t.epochs, "tune.epochs", 1, 10_000, source);
+            require(t.epochs.fixed() ? t.epochs.value == Math.rint(t.epochs.value)
+                    : t.epochs.min == Math.rint(t.epochs.min) && t.epochs.max == Math.rint(t.epochs.max), source,
+                    "tune.epochs", t.epochs.fixed() ? t.epochs.value : t.epochs.min + ".." + t.epochs.max, "whole numbers");
+        }
+    }
+
+    /** A range inside [lowest, highest]: either a fixed value or min <= max (both > 0 on a log scale). */
+    private static void range(RunConfig.Range r, String key, double lowest, double highest, String source) {
+        require(r != null, source, key, null, "min/max or value");
+        if (r.fixed()) {
+            require(r.value >= lowest && r.value <= highest, source, key + ".value", r.value,
+                    "a value in [" + lowest + ", " + highest + "]");
+            return;
+        }
+        require(r.min != null && r.max != null, source, key, "min=" + r.min + ", max=" + r.max, "both min and max, or value");
+        require(r.min >= lowest && r.max <= highest && r.min <= r.max, source, key, "[" + r.min + ", " + r.max + "]",
+                "min <= max within [" + lowest + ", " + highest + "]");
+        require(!r.log || r.min > 0, source, key + ".min", r.min, "a value > 0 on a log scale");
     }
 
     private static void network(RunConfig.NetworkConfig n, String key, String source) {

@@ -151,7 +151,8 @@ public final class Plots {
         write(chart, png);
     }
 
-    static void write(Chart<?, ?> chart, Path png) {
+    /** Writes any XChart chart as a PNG, atomically. */
+    public static void write(Chart<?, ?> chart, Path png) {
         ModelFiles.writeAtomically(png, file -> {
             try (OutputStream out = Files.newOutputStream(file)) {
                 BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);

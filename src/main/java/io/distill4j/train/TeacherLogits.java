@@ -27,13 +27,16 @@ public final class TeacherLogits {
     public static final AtomicLong FORWARD_BATCHES = new AtomicLong();
 
     private final DataSet all;
+    private final double seconds;
 
-    private TeacherLogits(DataSet all) {
+    private TeacherLogits(DataSet all, double seconds) {
         this.all = all;
+        this.seconds = seconds;
     }
 
     /** Runs the teacher once over every batch of {@code source} (which must not augment) and keeps the result. */
     public static TeacherLogits cache(ComputationGraph teacher, DataSetIterator source) {
+        long start = System.nanoTime();
         List<DataSet> batches = new ArrayList<>();
         source.reset();
         while (source.hasNext()) {
@@ -42,7 +45,12 @@ public final class TeacherLogits {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("the training split is empty: nothing to distill");
         }
-        return new TeacherLogits(DataSet.merge(batches));
+        return new TeacherLogits(DataSet.merge(batches), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Wall time the teacher pass took. */
+    public double seconds() {
+        return seconds;
     }
 
     /** Examples in the cache. */

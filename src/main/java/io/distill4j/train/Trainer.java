@@ -53,6 +53,8 @@ public final class Trainer {
     private final StopSignal stop;
     private final Map<String, String> modelEntries;
     private final Metrics metrics;
+    /** Teacher logits per teacher, computed once and reused by every student this trainer distills (sweeps). */
+    private final Map<ComputationGraph, TeacherLogits> teacherLogits = new java.util.IdentityHashMap<>();
 
     /**
      * @param modelEntries text files stored inside every saved model zip (provenance, config)
@@ -146,10 +148,7 @@ public final class Trainer {
         TeacherLogits cache = null;
         DataSetIterator trainIterator = null;
         if (teacher != null && config.distillation.cacheTeacherLogits && !augmented) {
-            long start = System.nanoTime();
-            cache = TeacherLogits.cache(teacher, data.iterator(Split.TRAIN, batchSize, false));
-            log.info("{}: teacher logits for {} training samples computed once in {} s", name, cache.size(),
-                    String.format("%.1f", (System.nanoTime() - start) / 1e9));
+            cache = teacherLogits(teacher);
         } else {
             trainIterator = data.iterator(Split.TRAIN, batchSize, true);
             if (teacher != null) {
@@ -214,6 +213,26 @@ public final class Trainer {
         }
         writeState(historyFile, new CheckpointState(history, true, stoppedEarly));
         return finish(name, bestFile, history, stoppedEarly);
+    }
+
+    /** The teacher's logits for the training split, computed on first use and then reused. */
+    public TeacherLogits teacherLogits(ComputationGraph teacher) {
+        return teacherLogits.computeIfAbsent(teacher, t -> {
+            TeacherLogits cache = TeacherLogits.cache(t, data.iterator(Split.TRAIN, config.training.batchSize, false));
+            log.info("teacher logits for {} training samples computed once in {} s", cache.size(),
+                    String.format("%.1f", cache.seconds()));
+            return cache;
+        });
+    }
+
+    /** A model this trainer finished earlier in this run folder (best model and history), e.g. after a resume. */
+    public TrainedModel load(String name) {
+        Path historyFile = folder.resolve("checkpoints/" + name + ".history.json");
+        if (!Files.isRegularFile(historyFile)) {
+            throw new IllegalArgumentException("no finished model " + name + " in " + folder.dir());
+        }
+        CheckpointState state = readState(historyFile);
+        return finish(name, folder.resolve(name + ".zip"), state.history(), state.stoppedEarly());
     }
 
     private TrainedModel finish(String name, Path bestFile, List<EpochRecord> history, boolean stoppedEarly) {

@@ -1,0 +1,73 @@
+package io.distill4j.tune;
+
+import io.distill4j.train.Run;
+import io.distill4j.eval.Plots;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The sweep's table ({@code candidates.csv}, {@code candidates.md}) and its picture: each candidate at its
+ * (alpha, temperature), coloured from red (worst score) to green (best), failed ones in grey, T on a log axis.
+ */
+final class SweepReport {
+
+    private SweepReport() {
+    }
+
+    static void write(Run run, DistillationSpace space, List<CandidateRecord> candidates, CandidateRecord baseline,
+                      CandidateRecord best, String scoreName) {
+        List<CandidateRecord> all = new ArrayList<>(candidates);
+        if (baseline != null) {
+            all.add(baseline);
+        }
+        run.folder().writeText("candidates.csv", CandidateRecord.CSV_HEADER + "\n"
+                + all.stream().map(CandidateRecord::csvRow).collect(Collectors.joining("\n")) + "\n");
+        String table = "| candidate | alpha | T | learning rate | epochs | validation " + scoreName
+                + " | seconds | status |\n|---|---:|---:|---:|---:|---:|---:|---|\n"
+                + all.stream().map(CandidateRecord::markdownRow).collect(Collectors.joining("\n")) + "\n";
+        run.folder().writeText("candidates.md", "# Sweep " + run.folder().dir().getFileName() + "\n\n"
+                + "Searched: " + space.searched() + "; generator " + run.config().tune.generator + ". Best: candidate "
+                + best.index() + ".\n\n" + table);
+        plot(run, candidates, baseline, scoreName);
+    }
+
+    private static void plot(Run run, List<CandidateRecord> candidates, CandidateRecord baseline, String scoreName) {
+        XYChart chart = new XYChartBuilder().width(800).height(560)
+                .title("validation " + scoreName + " over (alpha, T)")
+                .xAxisTitle("alpha (weight of the hard labels)").yAxisTitle("temperature T").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(14);
+        chart.getStyler().setLegendVisible(true);
+        double lo = candidates.stream().filter(CandidateRecord::done).mapToDouble(CandidateRecord::score).min().orElse(0);
+        double hi = candidates.stream().filter(CandidateRecord::done).mapToDouble(CandidateRecord::score).max().orElse(1);
+        for (CandidateRecord r : candidates) {
+            String label = String.format(Locale.ROOT, "#%d %s", r.index(),
+                    r.done() ? String.format(Locale.ROOT, "%.3f", r.score()) : "failed");
+            XYSeries series = chart.addSeries(label, new double[]{r.alpha()}, new double[]{r.temperature()});
+            series.setMarker(SeriesMarkers.CIRCLE);
+            series.setMarkerColor(r.done() ? shade(r.score(), lo, hi) : Color.GRAY);
+        }
+        if (baseline != null && baseline.done()) {
+            XYSeries series = chart.addSeries(String.format(Locale.ROOT, "alpha = 1: %.3f", baseline.score()),
+                    new double[]{1.0}, new double[]{1.0});
+            series.setMarker(SeriesMarkers.DIAMOND);
+            series.setMarkerColor(Color.BLUE);
+        }
+        Plots.write(chart, run.folder().folder("plots").resolve("sweep.png"));
+    }
+
+    /** Red (lowest score) through yellow to green (highest). */
+    private static Color shade(double score, double lo, double hi) {
+        double t = hi > lo ? (score - lo) / (hi - lo) : 1.0;
+        return Color.getHSBColor((float) (t / 3.0), 0.85f, 0.85f);
+    }
+}
