@@ -212,6 +212,9 @@ public final class Trainer {
             }
         }
         writeState(historyFile, new CheckpointState(history, true, stoppedEarly));
+        // the returned model is the best epoch's, read back from disk; free this one's native memory now rather
+        // than whenever the garbage collector gets to it (a sweep trains many networks in one JVM)
+        graph.close();
         return finish(name, bestFile, history, stoppedEarly);
     }
 

@@ -9,6 +9,7 @@ import io.distill4j.model.UNetSpec;
 import io.distill4j.train.Reports;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
+import io.distill4j.train.RunInterruptedException;
 import io.distill4j.train.TeacherLogits;
 import io.distill4j.train.TrainedModel;
 import io.distill4j.train.Trainer;
@@ -87,6 +88,8 @@ public final class Sweep {
     private final ComputationGraph teacher;
     private final CandidateTrainer trainer;
     private final Map<Integer, CandidateRecord> records = new TreeMap<>();
+    /** Set when a candidate was stopped (Ctrl-C): Arbiter then proposes no more and the sweep ends resumable. */
+    private volatile boolean interrupted;
 
     public Sweep(Run run, ComputationGraph teacher) {
         this(run, teacher, null);
@@ -113,6 +116,7 @@ public final class Sweep {
         DistillationSpace space = new DistillationSpace(config.tune, config.optimizer.learningRate, defaultEpochs);
         List<TerminationCondition> stop = new ArrayList<>();
         stop.add(new MaxCandidatesCondition(config.tune.maxCandidates));
+        stop.add(new Interrupted());
         if (config.tune.maxMinutes > 0) {
             stop.add(new MaxTimeCondition((long) Math.ceil(config.tune.maxMinutes * 60), TimeUnit.SECONDS));
         }
@@ -126,6 +130,10 @@ public final class Sweep {
         log.info("sweep: {} search over {} (up to {} candidates{})", config.tune.generator, space.searched(),
                 config.tune.maxCandidates, config.tune.maxMinutes > 0 ? ", " + config.tune.maxMinutes + " min" : "");
         runner.execute();
+        if (interrupted) {
+            throw new RunInterruptedException("sweep stopped after " + records.size() + " recorded candidates; resume"
+                    + " with --resume " + run.folder().dir());
+        }
         int arbiterResults = 0;
         for (ResultReference reference : runner.getResults()) {
             try {
@@ -244,6 +252,10 @@ public final class Sweep {
             TrainedModel model = trainer.train(name(index), spec, c.epochs());
             record = new CandidateRecord(index, c.alpha(), c.temperature(), c.learningRate(), c.epochs(),
                     model.best().validationScore(), model.best().epoch(), seconds(start), "done", null);
+            model.graph().close();
+        } catch (RunInterruptedException e) {
+            interrupted = true;
+            throw e;
         } catch (RuntimeException e) {
             log.warn("candidate {} failed: {}", index, e.toString());
             record = new CandidateRecord(index, c.alpha(), c.temperature(), c.learningRate(), c.epochs(), Double.NaN,
@@ -283,6 +295,18 @@ public final class Sweep {
             previous.forEach(r -> records.put(r.index(), r));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the sweep's records " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Ends Arbiter's loop once a candidate has been stopped by the user. */
+    private final class Interrupted implements TerminationCondition {
+        @Override
+        public void initialize(IOptimizationRunner optimizationRunner) {
+        }
+
+        @Override
+        public boolean terminate(IOptimizationRunner optimizationRunner) {
+            return interrupted;
         }
     }
 
