@@ -15,14 +15,14 @@ import java.util.List;
 import java.util.function.Function;
 
 /** What prune, quantize and compress share: the model's own config (or --config), a run, the output path. */
-final class CompressCommands {
+public final class CompressCommands {
 
     private CompressCommands() {
     }
 
     /** The result of a compression command: its run folder, the file written and the measured stages. */
-    record Result(Path runDir, Path output, String metricName, List<Stage> stages) {
-        String table() {
+    public record Result(Path runDir, Path output, String metricName, List<Stage> stages) {
+        public String table() {
             return Stage.table(metricName, stages);
         }
     }

@@ -94,6 +94,8 @@ public final class Compression {
     public List<Stage> baseline(String name, ComputationGraph graph, Path modelFile) {
         Path dense = run.folder().resolve(name + ".float32.zip");
         CompactModelFile.saveDense(graph, dense, run.data().normalizer(), entries);
+        // a first timing of the process warms the JIT and oneDNN up; it is discarded
+        InferenceTimer.measure(graph, timingBatch, 5, 5);
         Stage asGiven = measure(name + " (input file)", graph, modelFile, "DL4J zip, float32 + optimizer state");
         Stage weights = new Stage(name + " (float32 weights only)", asGiven.parameters(), asGiven.nonZero(),
                 size(dense), asGiven.metric(), asGiven.msPerImage(), "DL4J zip without optimizer state");
