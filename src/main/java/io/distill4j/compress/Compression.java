@@ -80,7 +80,7 @@ public final class Compression {
         double ms = InferenceTimer.measure(graph, timingBatch.castTo(graph.params().dataType())).msPerImage();
         long nonZero = graph.params().neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
         Stage s = new Stage(name, graph.numParams(), nonZero, size(file), metric, ms, note);
-        log.info("{}: {} parameters ({} non-zero), file {} bytes, test {} {}, {} ms/image", name, s.parameters(),
+        log.info("{}: {} parameters ({} non-zero), file {} bytes, {} {}, {} ms/image", name, s.parameters(),
                 s.nonZero(), s.fileBytes(), metricName(), String.format(Locale.ROOT, "%.4f", metric),
                 String.format(Locale.ROOT, "%.2f", ms));
         return s;
