@@ -38,7 +38,10 @@ public final class DistillCommand implements Callable<Integer> {
         ComputationGraph teacher = ModelFiles.load(teacherFile);
         return Commands.withRun(options, "distill --teacher " + teacherFile, installStopHook, run -> {
             checkCompatible(teacher, run);
-            TrainedModel student = run.distill("student", teacher);
+            TrainedModel student = run.config().training.qat
+                    ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
+                    options.resume != null)
+                    : run.distill("student", teacher);
             return TrainCommand.finish(run, student, "student");
         });
     }

@@ -41,6 +41,12 @@ public final class RunOptions {
     @Option(names = "--temperature", description = "Distillation temperature, > 0.")
     Double temperature;
 
+    @Option(names = "--qat", description = "Quantization-aware training (fake-quantized int8 weights and activations).")
+    boolean qat;
+
+    @Option(names = "--dtype", description = "Network data type: float32, float16 or bfloat16.")
+    String dtype;
+
     @Option(names = "--runs-dir", paramLabel = "DIR")
     Path runsDir;
 
@@ -77,6 +83,12 @@ public final class RunOptions {
         }
         if (temperature != null) {
             all.add("distillation.temperature=" + temperature);
+        }
+        if (qat) {
+            all.add("training.qat=true");
+        }
+        if (dtype != null) {
+            all.add("training.dtype=" + dtype);
         }
         if (runsDir != null) {
             all.add("output.runsDir=\"" + runsDir + "\"");

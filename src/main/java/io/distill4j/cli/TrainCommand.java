@@ -44,8 +44,10 @@ public final class TrainCommand implements Callable<Integer> {
                     + model);
         }
         return Commands.withRun(options, "train --model " + model, installStopHook, run -> {
-            TrainedModel trained = run.trainFromScratch(model,
-                    model.equals("teacher") ? run.config().teacher : run.config().student);
+            var network = model.equals("teacher") ? run.config().teacher : run.config().student;
+            TrainedModel trained = run.config().training.qat
+                    ? io.distill4j.compress.QuantizationAwareTraining.train(run, model, network, null, options.resume != null)
+                    : run.trainFromScratch(model, network);
             return finish(run, trained, model);
         });
     }

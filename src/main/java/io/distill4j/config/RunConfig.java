@@ -26,6 +26,7 @@ public class RunConfig {
     public TrainingConfig training = new TrainingConfig();
     public OutputConfig output = new OutputConfig();
     public TuneConfig tune = new TuneConfig();
+    public CompressConfig compress = new CompressConfig();
 
     /** A network of the U-Net family; see {@code UNetSpec}. */
     @JsonIgnoreProperties(ignoreUnknown = false)
@@ -83,6 +84,10 @@ public class RunConfig {
         /** Batches at most when evaluating; 0 = the whole split. */
         public int maxEvalBatches = 0;
         public EarlyStoppingConfig earlyStopping = new EarlyStoppingConfig();
+        /** Quantization-aware training: fake-quantized int8 weights and activations (straight-through estimator). */
+        public boolean qat = false;
+        /** Network data type for training and inference: float32, float16 or bfloat16. */
+        public String dtype = "float32";
     }
 
     /** Stop when the validation score (mean IoU or accuracy) has not improved by minDelta for patience epochs. */
@@ -149,5 +154,28 @@ public class RunConfig {
         public boolean fixed() {
             return value != null;
         }
+    }
+
+    /** Compression after training (the prune and quantize commands, and the distill → prune → quantize pipeline). */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class CompressConfig {
+        /** level (magnitude), filter (L1-norm structured) or none. */
+        public String prune = "level";
+        /** Level pruning: fraction of each layer's weights set to zero, in [0, 1). */
+        public double sparsity = 0.8;
+        /** Level pruning: per-layer overrides by layer name or type (conv, deconv, dense). */
+        public java.util.Map<String, Double> layerSparsity = new java.util.LinkedHashMap<>();
+        /** Level pruning: reach the sparsity in this many prune + fine-tune steps (gradual pruning). */
+        public int steps = 1;
+        /** Filter pruning: fraction of each layer's filters removed, in [0, 1). */
+        public double ratio = 0.5;
+        /** Fine-tuning epochs after pruning (over all steps); 0 = none. */
+        public int epochs = 3;
+        /** Fine-tune the pruned model by distillation from the unpruned one. */
+        public boolean distill = false;
+        /** dynamic, static (int8), float16, bfloat16 or none. */
+        public String quantize = "static";
+        /** Static quantization: batches of the training split used to calibrate activation ranges. */
+        public int calibrationBatches = 4;
     }
 }

@@ -179,6 +179,21 @@ public final class RunConfigs {
                 c.training.earlyStopping.patience, ">= 0");
         require(c.output.mosaics >= 0, source, "output.mosaics", c.output.mosaics, ">= 0");
         tune(c.tune, source);
+        require(List.of("float32", "float16", "bfloat16").contains(c.training.dtype), source, "training.dtype",
+                c.training.dtype, "float32, float16 or bfloat16");
+        RunConfig.CompressConfig z = c.compress;
+        require(z != null, source, "compress", null, "a compress section");
+        require(List.of("level", "filter", "none").contains(z.prune), source, "compress.prune", z.prune,
+                "level, filter or none");
+        require(z.sparsity >= 0 && z.sparsity < 1, source, "compress.sparsity", z.sparsity, "a value in [0, 1)");
+        z.layerSparsity.forEach((k, v) -> require(v != null && v >= 0 && v < 1, source, "compress.layerSparsity." + k,
+                v, "a value in [0, 1)"));
+        require(z.steps >= 1, source, "compress.steps", z.steps, "at least 1");
+        require(z.ratio >= 0 && z.ratio < 1, source, "compress.ratio", z.ratio, "a value in [0, 1)");
+        require(z.epochs >= 0, source, "compress.epochs", z.epochs, ">= 0");
+        require(List.of("dynamic", "static", "float16", "bfloat16", "none").contains(z.quantize), source,
+                "compress.quantize", z.quantize, "dynamic, static, float16, bfloat16 or none");
+        require(z.calibrationBatches >= 1, source, "compress.calibrationBatches", z.calibrationBatches, "at least 1");
         return c;
     }
 

@@ -83,7 +83,18 @@ public final class Trainer {
         }
         Integer ignore = data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null;
         return spec.withSeed(config.seed).withUpdater(updater(config.optimizer))
-                .withLoss(distilled ? config.distillation.alpha : 1.0, config.distillation.temperature, ignore);
+                .withLoss(distilled ? config.distillation.alpha : 1.0, config.distillation.temperature, ignore)
+                .withDataType(dataType(config.training.dtype));
+    }
+
+    /** The DL4J network data type for {@code training.dtype} (float32, float16, bfloat16). */
+    public static org.nd4j.linalg.api.buffer.DataType dataType(String dtype) {
+        return switch (dtype == null ? "float32" : dtype) {
+            case "float32" -> org.nd4j.linalg.api.buffer.DataType.FLOAT;
+            case "float16" -> org.nd4j.linalg.api.buffer.DataType.HALF;
+            case "bfloat16" -> org.nd4j.linalg.api.buffer.DataType.BFLOAT16;
+            default -> throw new IllegalArgumentException("dtype must be float32, float16 or bfloat16, got " + dtype);
+        };
     }
 
     /** The DL4J updater a config's optimizer section names. */
