@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Knowledge distillation and model compression for Deeplearning4j.",
         subcommands = {InfoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
                 PredictCommand.class, DemoCommand.class, TuneCommand.class, PruneCommand.class, QuantizeCommand.class,
-                CompressCommand.class, CommandLine.HelpCommand.class})
+                CompressCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
 public final class Distill4j implements Runnable {
 
     @CommandLine.Spec
@@ -25,6 +25,7 @@ public final class Distill4j implements Runnable {
     public static int run(String... args) {
         Acceleration.ensureConfigured();
         return new CommandLine(new Distill4j())
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(Distill4j::handle)
                 .execute(args);
     }

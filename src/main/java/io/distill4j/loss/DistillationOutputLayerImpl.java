@@ -1,16 +1,13 @@
 package io.distill4j.loss;
 
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -45,10 +42,7 @@ public class DistillationOutputLayerImpl extends AbstractLayer<DistillationOutpu
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        INDArray logits = rows(input, workspaceMgr, ArrayType.ACTIVATIONS);
-        INDArray probs = Activation.SOFTMAX.getActivationFunction()
-                .getActivation(workspaceMgr.dup(ArrayType.ACTIVATIONS, logits, 'c'), training);
-        return fromRows(probs, workspaceMgr, ArrayType.ACTIVATIONS);
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, DistillationLoss.softmaxOverClasses(input));
     }
 
     @Override
@@ -58,7 +52,7 @@ public class DistillationOutputLayerImpl extends AbstractLayer<DistillationOutpu
         // Gradient of N * mean: each counted row weighs N / (rows counted).
         double scale = result.validCount() == 0 ? 0.0 : (double) input.size(0) / result.validCount();
         INDArray gradient = result.gradient().muli(scale);
-        return new Pair<>(new DefaultGradient(), fromRows(gradient, workspaceMgr, ArrayType.ACTIVATION_GRAD));
+        return new Pair<>(new DefaultGradient(), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, gradient));
     }
 
     @Override
@@ -85,9 +79,7 @@ public class DistillationOutputLayerImpl extends AbstractLayer<DistillationOutpu
             throw new IllegalStateException("Labels are not set on " + layerId());
         }
         checkLabelShape();
-        INDArray logitRows = rows(input, workspaceMgr, ArrayType.FF_WORKING_MEM);
-        INDArray labelRows = rows(labels, workspaceMgr, ArrayType.FF_WORKING_MEM);
-        DistillationLoss.Result result = layerConf().loss().compute(logitRows, labelRows);
+        DistillationLoss.Result result = layerConf().loss().compute(input, labels);
         lastStats = result.stats();
         statsCurrent = true;
         return result;
@@ -113,24 +105,6 @@ public class DistillationOutputLayerImpl extends AbstractLayer<DistillationOutpu
             throw new IllegalArgumentException("labels of shape " + Arrays.toString(lab) + " do not fit logits of shape "
                     + Arrays.toString(in) + " in " + layerId() + ": expected [N, 1 (+ C)" + (in.length == 4 ? ", H, W]" : "]"));
         }
-    }
-
-    /** [N, C] stays; [N, C, H, W] becomes [N*H*W, C]. */
-    private static INDArray rows(INDArray array, LayerWorkspaceMgr workspaceMgr, ArrayType type) {
-        if (array.rank() == 2) {
-            return array;
-        }
-        if (array.rank() != 4) {
-            throw new IllegalArgumentException("expected rank 2 or 4, got shape " + Arrays.toString(array.shape()));
-        }
-        return ConvolutionUtils.reshape4dTo2d(array, CNN2DFormat.NCHW, workspaceMgr, type);
-    }
-
-    private INDArray fromRows(INDArray rows, LayerWorkspaceMgr workspaceMgr, ArrayType type) {
-        if (input.rank() == 2) {
-            return workspaceMgr.leverageTo(type, rows);
-        }
-        return ConvolutionUtils.reshape2dTo4d(rows, input.shape(), CNN2DFormat.NCHW, workspaceMgr, type);
     }
 
     @Override

@@ -62,6 +62,20 @@ public final class Acceleration {
         return net.getLayer(0).getHelper() instanceof MKLDNNConvHelper && BaseMKLDNNHelper.mklDnnEnabled();
     }
 
+    /**
+     * Which ND4J native build is loaded, e.g. {@code linux-x86_64-onednn}: the folder JavaCPP loaded libnd4jcpu (or
+     * libnd4jcuda) from, or "unknown".
+     */
+    public static String nativeBuild() {
+        Nd4j.getBackend(); // loads the natives if nothing has yet
+        return org.bytedeco.javacpp.Loader.getLoadedLibraries().entrySet().stream()
+                .filter(e -> e.getKey().contains("nd4jcpu") || e.getKey().contains("nd4jcuda"))
+                .map(e -> java.nio.file.Path.of(e.getValue()).getParent())
+                .filter(java.util.Objects::nonNull)
+                .map(dir -> dir.getFileName().toString())
+                .findFirst().orElse("unknown");
+    }
+
     /** Backend name as ND4J reports it, e.g. "CPU" or "CUDA". */
     public static String backend() {
         return environment().getProperty("backend", "unknown");

@@ -15,6 +15,8 @@ public final class Logits {
             throw new IllegalArgumentException("network has no vertex named \"" + UNetFactory.LOGITS
                     + "\"; it was not built by UNetFactory");
         }
-        return graph.feedForward(new INDArray[]{features}, false, false).get(UNetFactory.LOGITS);
+        // output(List, ...) computes and detaches only the vertices the logits need; feedForward would copy every
+        // layer's activation out of the workspace (that doubled a teacher forward pass at 256×256)
+        return graph.output(java.util.List.of(UNetFactory.LOGITS), false, new INDArray[]{features}, null)[0];
     }
 }

@@ -276,8 +276,7 @@ public final class Trainer {
                     INDArray classIds = batch.getLabels().size(1) == 1 ? batch.getLabels()
                             : batch.getLabels().get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
                             org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1));
-                    DistillationLoss.Result r = crossEntropy.compute(DistillationLoss.rows(logProbs),
-                            DistillationLoss.rows(classIds));
+                    DistillationLoss.Result r = crossEntropy.compute(logProbs, classIds);
                     sums[0] += r.hardLossSum();
                     sums[1] += r.validCount();
                 });

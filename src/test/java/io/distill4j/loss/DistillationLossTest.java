@@ -177,4 +177,39 @@ class DistillationLossTest {
         assertEquals(0, r.validCount());
         assertEquals(0.0, r.meanLoss());
     }
+
+    /** NCHW input is computed in place; it must equal the loss on rows of the permuted arrays, pixel for pixel. */
+    @Test
+    void imageLayoutEqualsRowsOfThePermutedArrays() {
+        Nd4j.getRandom().setSeed(3);
+        INDArray logits = Nd4j.randn(DataType.DOUBLE, 2, 4, 3, 5).muli(3);
+        INDArray ids = org.nd4j.linalg.ops.transforms.Transforms.floor(Nd4j.rand(DataType.DOUBLE, 2, 1, 3, 5).muli(4), false);
+        ids.putScalar(new long[]{1, 0, 2, 4}, 2); // the ignore index
+        INDArray labels = DistillationLabels.withTeacher(ids, Nd4j.randn(DataType.DOUBLE, 2, 4, 3, 5));
+        DistillationLoss loss = new DistillationLoss(0.3, 2.5, 2);
+        DistillationLoss.Result image = loss.compute(logits, labels);
+        DistillationLoss.Result rows = loss.compute(asRows(logits), asRows(labels));
+        assertArrayEquals(rows.rowLoss().toDoubleVector(), image.rowLoss().toDoubleVector(), 1e-12);
+        assertArrayEquals(rows.validRows().toDoubleVector(), image.validRows().toDoubleVector(), 0);
+        assertArrayEquals(asRows(image.gradient()).data().asDouble(), rows.gradient().dup('c').data().asDouble(), 1e-12);
+        assertEquals(rows.validCount(), image.validCount());
+        assertEquals(rows.correct(), image.correct());
+        assertEquals(rows.softLossSum(), image.softLossSum(), 1e-9);
+        assertTrue(image.validCount() < 30);
+    }
+
+    /** Half precision cannot count past 2048 in steps of one; the loss counts in double whatever the type. */
+    @Test
+    void halfPrecisionNetworksCountEveryPixel() {
+        INDArray logits = Nd4j.randn(DataType.FLOAT, 1, 3, 64, 64).castTo(DataType.HALF);
+        INDArray ids = Nd4j.zeros(DataType.HALF, 1, 1, 64, 64).addi(1);
+        DistillationLoss.Result r = new DistillationLoss(1.0, 1.0, null).compute(logits, ids);
+        assertEquals(4096, r.validCount());
+        assertEquals(DataType.HALF, r.gradient().dataType());
+        assertTrue(Double.isFinite(r.meanLoss()));
+    }
+
+    private static INDArray asRows(INDArray nchw) {
+        return nchw.permute(0, 2, 3, 1).dup('c').reshape(nchw.size(0) * nchw.size(2) * nchw.size(3), nchw.size(1));
+    }
 }

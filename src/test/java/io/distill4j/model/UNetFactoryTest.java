@@ -90,4 +90,42 @@ class UNetFactoryTest {
         assertThrows(IllegalArgumentException.class,
                 () -> UNetSpec.student(Task.SEGMENTATION, 3, 6, 32, 32).withDropout(List.of(0.1), List.of()));
     }
+
+    /**
+     * The decoder's 2×2 stride-2 transposed convolutions are built with Truncate (VALID) so they reach libnd4j's
+     * oneDNN deconv2d; they must compute exactly what the Same-mode layer (the Keras model's "same") computes.
+     */
+    @Test
+    void upsamplingInTruncateModeEqualsSameMode() {
+        UNetSpec spec = UNetSpec.student(Task.SEGMENTATION, 3, 6, 32, 32).withoutDropout();
+        ComputationGraph fast = UNetFactory.build(spec);
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = UNetFactory.configuration(spec);
+        int changed = 0;
+        for (var vertex : conf.getVertices().values()) {
+            if (vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+                    && lv.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D up) {
+                assertEquals(org.deeplearning4j.nn.conf.ConvolutionMode.Truncate, up.getConvolutionMode());
+                up.setConvolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same);
+                changed++;
+            }
+        }
+        assertEquals(4, changed);
+        ComputationGraph same = new ComputationGraph(conf);
+        same.init(fast.params().dup(), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
+        INDArray ids = org.nd4j.linalg.ops.transforms.Transforms.floor(Nd4j.rand(DataType.FLOAT, 2, 1, 32, 32).muli(6), false);
+        INDArray a = fast.outputSingle(x);
+        INDArray b = same.outputSingle(x);
+        assertEquals(0, a.distance1(b) / a.length(), 1e-6);
+        fast.setInputs(x);
+        fast.setLabels(ids);
+        fast.computeGradientAndScore();
+        same.setInputs(x);
+        same.setLabels(ids);
+        same.computeGradientAndScore();
+        INDArray ga = fast.gradient().gradient();
+        INDArray gb = same.gradient().gradient();
+        assertTrue(ga.distance2(gb) <= 1e-4 * gb.norm2Number().doubleValue(),
+                "relative gradient difference " + ga.distance2(gb) / gb.norm2Number().doubleValue());
+    }
 }

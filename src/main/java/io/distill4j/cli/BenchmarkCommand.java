@@ -1,0 +1,97 @@
+package io.distill4j.cli;
+
+import io.distill4j.eval.Benchmark;
+import io.distill4j.eval.BenchmarkReport;
+import io.distill4j.train.RunFolder;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code distill4j benchmark}: images/s, GFLOP/s and memory of the teacher and student U-Nets on this machine. */
+@Command(name = "benchmark", mixinStandardHelpOptions = true,
+        description = {"Measure training, distillation and inference speed of the teacher and student U-Nets "
+                + "(synthetic data, batch 8, float32, median of repetitions after warm-up) and the machine's GEMM rate.",
+                "Writes benchmark.json and benchmark.md to a run folder. Run it on an otherwise idle machine."})
+public final class BenchmarkCommand implements Callable<Integer> {
+
+    @Option(names = "--quick", description = "Smoke run: 32×32, batch 2, few repetitions (seconds, for CI).")
+    boolean quick;
+
+    @Option(names = "--sizes", split = ",", paramLabel = "N,N", description = "Square input sizes (default 64,128,256).")
+    List<Integer> sizes;
+
+    @Option(names = "--models", split = ",", paramLabel = "M,M", description = "teacher and/or student (default both).")
+    List<String> models;
+
+    @Option(names = "--batch-size", description = "Images per step (default 8).")
+    Integer batchSize;
+
+    @Option(names = "--repetitions", description = "Timed repetitions; the median is reported (default 5).")
+    Integer repetitions;
+
+    @Option(names = "--warmup", description = "Untimed iterations first (default 2).")
+    Integer warmup;
+
+    @Option(names = "--steps", split = ",", paramLabel = "STEP,STEP",
+            description = "Which steps to time: ${COMPLETION-CANDIDATES} (default all).")
+    java.util.Set<Benchmark.Step> steps;
+
+    @Option(names = "--no-dropout", description = "Build the networks without their dropout layers (to see what they cost).")
+    boolean noDropout;
+
+    @Option(names = "--workspace-mode", description = "DL4J workspace mode: ENABLED (default) or NONE.")
+    WorkspaceMode workspaceMode;
+
+    @Option(names = "--gemm-size", description = "n of the n×n×n GEMM that measures the peak (default 2048; 0 skips).")
+    Integer gemmSize;
+
+    @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs")
+    Path runsDir = Path.of("runs");
+
+    /** What a benchmark run produced: the figures and where they were written. */
+    public record Outcome(Benchmark.Result result, Path folder, String markdown) {
+    }
+
+    public static Outcome run(String... args) {
+        BenchmarkCommand command = new BenchmarkCommand();
+        new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        return command.run();
+    }
+
+    public Benchmark.Settings settings() {
+        Benchmark.Settings base = quick ? Benchmark.Settings.quick() : Benchmark.Settings.standard();
+        return new Benchmark.Settings(models != null ? models : base.models(), sizes != null ? sizes : base.sizes(),
+                batchSize != null ? batchSize : base.batchSize(), base.inputChannels(), base.numClasses(),
+                warmup != null ? warmup : base.warmup(), repetitions != null ? repetitions : base.repetitions(),
+                base.minRepetitionMillis(), base.dropout() && !noDropout,
+                workspaceMode != null ? workspaceMode : base.workspaceMode(),
+                gemmSize != null ? gemmSize : base.gemmSize(), base.alpha(), base.temperature(), base.seed(),
+                steps != null ? steps : base.steps());
+    }
+
+    public Outcome run() {
+        Benchmark.Settings settings = settings();
+        Benchmark.Result result = Benchmark.run(settings, System.out::println);
+        RunFolder folder = RunFolder.create(runsDir, quick ? "benchmark-quick" : "benchmark");
+        String markdown = BenchmarkReport.markdown(result);
+        folder.writeJson("benchmark.json", result);
+        folder.writeText("benchmark.md", markdown);
+        return new Outcome(result, folder.dir(), markdown);
+    }
+
+    @Override
+    public Integer call() {
+        Outcome outcome = run();
+        System.out.println();
+        System.out.println(outcome.markdown());
+        System.out.printf(Locale.ROOT, "written: %s and %s%n", outcome.folder().resolve("benchmark.json"),
+                outcome.folder().resolve("benchmark.md"));
+        return 0;
+    }
+}

@@ -1,0 +1,304 @@
+package io.distill4j.eval;
+
+import io.distill4j.cli.Versions;
+import io.distill4j.data.Task;
+import io.distill4j.loss.DistillationLabels;
+import io.distill4j.model.Acceleration;
+import io.distill4j.model.FlopCount;
+import io.distill4j.model.Logits;
+import io.distill4j.model.UNetSpec;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Speed of the teacher and student U-Nets on this machine: images per second of a training step, a distillation
+ * step and inference, the GFLOP/s that achieves (from {@link FlopCount}), the peak resident memory, and the
+ * machine's single-precision GEMM rate as the yardstick.
+ *
+ * <p>Harness: synthetic in-memory batches (no data loading), a fixed seed, warm-up iterations first (JIT, oneDNN
+ * primitive creation, workspace growth), then {@code repetitions} timed repetitions of {@code k} iterations each,
+ * {@code k} chosen from the warm-up so a repetition lasts at least {@link Settings#minRepetitionMillis()}; the
+ * figure is the median repetition. Every repetition is kept in the result so the spread can be checked.
+ */
+public final class Benchmark {
+
+    /** What one step does; the FLOPs of each are in {@link #flopsPerImage}. */
+    public enum Step {
+        /** {@code fit} on class-id labels: forward, backward, Adam update. */
+        TRAIN,
+        /** teacher inference logits, then the student's distillation {@code fit}: what an uncached epoch costs. */
+        DISTILL,
+        /** the student's distillation {@code fit} on stored teacher logits: an epoch with the teacher-logit cache. */
+        DISTILL_CACHED,
+        /** {@code output(false, x)}: inference. */
+        INFERENCE
+    }
+
+    /**
+     * @param models              "teacher" and/or "student"
+     * @param sizes               square input sizes
+     * @param dropout             keep the seed's dropout layers (they are part of the trained network)
+     * @param workspaceMode       DL4J workspace mode for training and inference
+     */
+    public record Settings(List<String> models, List<Integer> sizes, int batchSize, int inputChannels, int numClasses,
+                           int warmup, int repetitions, long minRepetitionMillis, boolean dropout,
+                           WorkspaceMode workspaceMode, int gemmSize, double alpha, double temperature, long seed,
+                           java.util.Set<Step> steps) {
+
+        public Settings {
+            models = List.copyOf(models);
+            sizes = List.copyOf(sizes);
+            steps = steps == null || steps.isEmpty() ? java.util.EnumSet.allOf(Step.class) : java.util.EnumSet.copyOf(steps);
+            for (String model : models) {
+                if (!model.equals("teacher") && !model.equals("student")) {
+                    throw new IllegalArgumentException("models are \"teacher\" and \"student\", got \"" + model + "\"");
+                }
+            }
+            for (int size : sizes) {
+                if (size < 16 || size % 16 != 0) {
+                    throw new IllegalArgumentException("sizes must be positive multiples of 16 (4 poolings), got " + size);
+                }
+            }
+            if (batchSize < 1 || warmup < 1 || repetitions < 1 || gemmSize < 0) {
+                throw new IllegalArgumentException("batch size, warm-up and repetitions must be >= 1 and the GEMM size >= 0");
+            }
+        }
+
+        /** The issue's protocol: teacher and student at 64, 128 and 256, batch 8, median of 5 repetitions. */
+        public static Settings standard() {
+            return new Settings(List.of("teacher", "student"), List.of(64, 128, 256), 8, 3, 6, 2, 5, 400, true,
+                    WorkspaceMode.ENABLED, 2048, 0.5, 2.0, 42L, null);
+        }
+
+        /** A smoke run for CI: tiny inputs, one repetition's worth of statistics. */
+        public static Settings quick() {
+            return new Settings(List.of("teacher", "student"), List.of(32), 2, 3, 6, 1, 3, 0, true,
+                    WorkspaceMode.ENABLED, 256, 0.5, 2.0, 42L, null);
+        }
+
+        public Settings withSizes(List<Integer> newSizes) {
+            return new Settings(models, newSizes, batchSize, inputChannels, numClasses, warmup, repetitions,
+                    minRepetitionMillis, dropout, workspaceMode, gemmSize, alpha, temperature, seed, steps);
+        }
+    }
+
+    /**
+     * One timed configuration.
+     *
+     * @param repetitionMillis   each repetition's time per iteration (one batch), in the order run
+     * @param peakResidentBytes  the process's peak resident memory while this configuration ran
+     */
+    public record Measurement(String model, int size, Step step, int batchSize, int iterationsPerRepetition,
+                              double[] repetitionMillis, double medianMillis, double minMillis, double maxMillis,
+                              double imagesPerSecond, double gflopPerImage, double gflopPerSecond,
+                              long peakResidentBytes) {
+    }
+
+    /** The machine and software the figures belong to. */
+    public record Machine(String cpu, int cores, String simd, String os, String java, String dl4j, String backend,
+                          String blas, String ompThreads, String nativeBuild, boolean oneDnnHelpers, long maxHeapBytes,
+                          String jvmArguments) {
+    }
+
+    /**
+     * @param forwardGflop     per model and size: forward-pass GFLOP per image
+     * @param gemmGflopPerSecond single-precision GEMM rate (n × n × n, median of 5), the practical peak of the cores
+     */
+    public record Result(String createdAt, Machine machine, Settings settings, double gemmGflopPerSecond,
+                         Map<String, Double> forwardGflop, List<Measurement> measurements, long peakResidentBytes) {
+
+        /** The measurement of one model, size and step, or null when it was not run. */
+        public Measurement find(String model, int size, Step step) {
+            return measurements.stream().filter(m -> m.model().equals(model) && m.size() == size && m.step() == step)
+                    .findFirst().orElse(null);
+        }
+    }
+
+    private Benchmark() {
+    }
+
+    public static Result run(Settings settings, Consumer<String> progress) {
+        Acceleration.ensureConfigured();
+        Nd4j.getRandom().setSeed(settings.seed());
+        Machine machine = machine();
+        double gemm = settings.gemmSize() > 0 ? gemmGflopPerSecond(settings.gemmSize()) : Double.NaN;
+        progress.accept(String.format("single-precision GEMM %d³: %.1f GFLOP/s", settings.gemmSize(), gemm));
+        List<Measurement> measurements = new ArrayList<>();
+        Map<String, Double> forwardGflop = new LinkedHashMap<>();
+        long overallPeak = 0;
+        for (int size : settings.sizes()) {
+            ComputationGraph teacher = build(UNetSpec.TEACHER_FILTERS, size, settings, 1.0, 1.0);
+            ComputationGraph student = settings.models().contains("student")
+                    ? build(UNetSpec.STUDENT_FILTERS, size, settings, settings.alpha(), settings.temperature()) : null;
+            INDArray features = Nd4j.rand(DataType.FLOAT, settings.batchSize(), settings.inputChannels(), size, size);
+            // uniform class ids in [0, numClasses): rand is in [0, 1)
+            INDArray classIds = Transforms.floor(
+                    Nd4j.rand(DataType.FLOAT, settings.batchSize(), 1, size, size).muli(settings.numClasses()), false);
+            DataSet plain = new DataSet(features, classIds);
+            InputType input = InputType.convolutional(size, size, settings.inputChannels());
+            long teacherFlops = FlopCount.of(teacher, input).forward();
+            long studentFlops = student == null ? 0 : FlopCount.of(student, input).forward();
+            forwardGflop.put("teacher@" + size, teacherFlops / 1e9);
+            if (student != null) {
+                forwardGflop.put("student@" + size, studentFlops / 1e9);
+            }
+            Timed timed = (model, step, flops, iteration) -> {
+                if (settings.steps().contains(step)) {
+                    measurements.add(measure(model, size, step, settings, flops, iteration, progress));
+                }
+            };
+            if (settings.models().contains("teacher")) {
+                timed.run("teacher", Step.TRAIN, 3 * teacherFlops, () -> teacher.fit(plain));
+                timed.run("teacher", Step.INFERENCE, teacherFlops, () -> teacher.output(false, features));
+            }
+            if (student != null) {
+                timed.run("student", Step.TRAIN, 3 * studentFlops, () -> student.fit(plain));
+                timed.run("student", Step.DISTILL, teacherFlops + 3 * studentFlops, () -> student.fit(new DataSet(
+                        features, DistillationLabels.withTeacher(classIds, Logits.of(teacher, features)))));
+                DataSet cached = new DataSet(features,
+                        DistillationLabels.withTeacher(classIds, Logits.of(teacher, features).dup()));
+                timed.run("student", Step.DISTILL_CACHED, 3 * studentFlops, () -> student.fit(cached));
+                timed.run("student", Step.INFERENCE, studentFlops, () -> student.output(false, features));
+                student.close();
+            }
+            teacher.close();
+        }
+        for (Measurement m : measurements) {
+            overallPeak = Math.max(overallPeak, m.peakResidentBytes());
+        }
+        return new Result(Instant.now().toString(), machine, settings, gemm, forwardGflop, measurements,
+                Math.max(overallPeak, ProcessMemory.peakResidentBytes()));
+    }
+
+    /** Times one step if the settings ask for it. */
+    private interface Timed {
+        void run(String model, Step step, long flopsPerImage, Runnable iteration);
+    }
+
+    private static ComputationGraph build(List<Integer> filters, int size, Settings settings, double alpha,
+                                          double temperature) {
+        UNetSpec spec = UNetSpec.of(filters, Task.SEGMENTATION, settings.inputChannels(), settings.numClasses(), size, size)
+                .withSeed(settings.seed()).withLoss(alpha, temperature, null);
+        if (!settings.dropout()) {
+            spec = spec.withoutDropout();
+        }
+        ComputationGraphConfiguration conf = io.distill4j.model.UNetFactory.configuration(spec);
+        conf.setTrainingWorkspaceMode(settings.workspaceMode());
+        conf.setInferenceWorkspaceMode(settings.workspaceMode());
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    private static Measurement measure(String model, int size, Step step, Settings settings, long flopsPerImage,
+                                       Runnable iteration, Consumer<String> progress) {
+        ProcessMemory.resetPeak();
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < settings.warmup(); i++) {
+            iteration.run();
+        }
+        Nd4j.getExecutioner().commit();
+        double warmMillis = (System.nanoTime() - warmStart) / 1e6 / settings.warmup();
+        int k = (int) Math.max(1, Math.ceil(settings.minRepetitionMillis() / Math.max(warmMillis, 1e-3)));
+        double[] millis = new double[settings.repetitions()];
+        for (int r = 0; r < millis.length; r++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < k; i++) {
+                iteration.run();
+            }
+            // asynchronous backends (CUDA) return before the work is done; commit waits for it
+            Nd4j.getExecutioner().commit();
+            millis[r] = (System.nanoTime() - start) / 1e6 / k;
+        }
+        double[] sorted = millis.clone();
+        Arrays.sort(sorted);
+        double median = median(sorted);
+        double imagesPerSecond = settings.batchSize() * 1000.0 / median;
+        double gflopPerImage = flopsPerImage / 1e9;
+        Measurement m = new Measurement(model, size, step, settings.batchSize(), k, millis, median, sorted[0],
+                sorted[sorted.length - 1], imagesPerSecond, gflopPerImage, gflopPerImage * imagesPerSecond,
+                ProcessMemory.peakResidentBytes());
+        progress.accept(String.format("%-8s %4d %-15s %8.2f img/s  %6.1f GFLOP/s  (median %.1f ms/batch, %d×%d)",
+                model, size, step.name().toLowerCase(), imagesPerSecond, m.gflopPerSecond(), median, k,
+                settings.repetitions()));
+        return m;
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** Median rate of 5 single-precision n×n×n matrix products through ND4J's BLAS, after 2 warm-up products. */
+    public static double gemmGflopPerSecond(int n) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+        for (int i = 0; i < 2; i++) {
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        }
+        double[] seconds = new double[5];
+        for (int i = 0; i < seconds.length; i++) {
+            long start = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            Nd4j.getExecutioner().commit();
+            seconds[i] = (System.nanoTime() - start) / 1e9;
+        }
+        Arrays.sort(seconds);
+        return 2.0 * n * n * (double) n / median(seconds) / 1e9;
+    }
+
+    /** The machine and build the figures belong to. */
+    public static Machine machine() {
+        java.util.Properties env = Acceleration.environment();
+        return new Machine(cpuModel(), Runtime.getRuntime().availableProcessors(), simd(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+                System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")", Versions.dl4j(),
+                Acceleration.backend(), env.get("blas.vendor") + " (" + env.get("blas.threads") + " threads)",
+                String.valueOf(env.get("omp.threads")), Acceleration.nativeBuild(), Acceleration.convolutionHelperInUse(),
+                Runtime.getRuntime().maxMemory(),
+                String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    }
+
+    private static String cpuModel() {
+        return cpuInfo("model name").orElse(System.getProperty("os.arch"));
+    }
+
+    /** The vector extensions that matter for the kernels, as /proc/cpuinfo lists them. */
+    private static String simd() {
+        List<String> flags = List.of(cpuInfo("flags").orElse("").split("\\s+"));
+        return String.join(" ", List.of("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile").stream()
+                .filter(flags::contains).toList());
+    }
+
+    private static java.util.Optional<String> cpuInfo(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith(key)) {
+                    return java.util.Optional.of(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return java.util.Optional.empty();
+    }
+}

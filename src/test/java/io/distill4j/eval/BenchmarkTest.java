@@ -1,0 +1,60 @@
+package io.distill4j.eval;
+
+import io.distill4j.cli.BenchmarkCommand;
+import io.distill4j.train.RunFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The harness runs and records what it measured; timings themselves are never asserted. */
+class BenchmarkTest {
+
+    @Test
+    void quickRunMeasuresEveryStepAndWritesJsonAndMarkdown(@TempDir Path runs) throws Exception {
+        BenchmarkCommand.Outcome outcome = BenchmarkCommand.run("--quick", "--runs-dir", runs.toString());
+        Benchmark.Result result = outcome.result();
+        assertEquals(6, result.measurements().size(), "teacher: train, inference; student: four steps");
+        for (Benchmark.Measurement m : result.measurements()) {
+            assertEquals(3, m.repetitionMillis().length);
+            assertTrue(m.imagesPerSecond() > 0 && Double.isFinite(m.imagesPerSecond()), m.toString());
+            assertTrue(m.minMillis() <= m.medianMillis() && m.medianMillis() <= m.maxMillis());
+        }
+        assertNotNull(result.find("student", 32, Benchmark.Step.DISTILL_CACHED));
+        assertTrue(result.gemmGflopPerSecond() > 0);
+        assertEquals("linux-x86_64-onednn", result.machine().nativeBuild());
+        assertTrue(result.machine().oneDnnHelpers());
+        var json = RunFolder.JSON.readTree(outcome.folder().resolve("benchmark.json").toFile());
+        assertEquals(6, json.get("measurements").size());
+        String markdown = Files.readString(outcome.folder().resolve("benchmark.md"));
+        assertTrue(markdown.contains("| teacher | 32×32 | 0.095 |"), markdown);
+        assertTrue(markdown.contains("student inference is"), markdown);
+    }
+
+    @Test
+    void stepsAndModelsCanBeChosen(@TempDir Path runs) {
+        Benchmark.Result result = BenchmarkCommand.run("--quick", "--models", "student", "--steps", "inference",
+                "--gemm-size", "0", "--runs-dir", runs.toString()).result();
+        assertEquals(1, result.measurements().size());
+        assertEquals(Benchmark.Step.INFERENCE, result.measurements().get(0).step());
+    }
+
+    @Test
+    void badSettingsAreClearErrors() {
+        String message = assertThrows(IllegalArgumentException.class, () -> new Benchmark.Settings(List.of("teacher"),
+                List.of(40), 8, 3, 6, 1, 5, 0, true, org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 0, 0.5, 2, 1,
+                null)).getMessage();
+        assertTrue(message.contains("40"), message);
+        message = assertThrows(IllegalArgumentException.class, () -> new Benchmark.Settings(List.of("pupil"),
+                List.of(32), 8, 3, 6, 1, 5, 0, true, org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 0, 0.5, 2, 1,
+                null)).getMessage();
+        assertTrue(message.contains("pupil"), message);
+    }
+}
