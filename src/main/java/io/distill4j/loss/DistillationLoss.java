@@ -94,12 +94,12 @@ public final class DistillationLoss {
         // without the NCHW→rows copy and the ~20 passes over memory that chain made (at 256×256 it cost a third of
         // a student training step). Computed in double whatever the network's type, so half-precision networks
         // count pixels and sum losses exactly.
-        double[] z = values(studentLogits);
-        double[] y = values(labels);
+        Values z = Values.of(studentLogits);
+        Values y = Values.of(labels);
         int rows = examples * pixels;
         double[] rowLoss = new double[rows];
         double[] valid = new double[rows];
-        double[] gradient = new double[z.length];
+        Values gradient = z.zerosLike();
         boolean soft = hasTeacher && alpha < 1.0;
         int chunk = Math.max(1024, (rows + 15) / 16);
         RowSums sums = IntStream.range(0, (rows + chunk - 1) / chunk).parallel()
@@ -112,7 +112,7 @@ public final class DistillationLoss {
         }
         DataType dtype = studentLogits.dataType();
         return new Result(Nd4j.createFromArray(rowLoss).castTo(dtype),
-                Nd4j.create(gradient, studentLogits.shape(), 'c').castTo(dtype),
+                gradient.toArray(studentLogits.shape(), dtype),
                 Nd4j.createFromArray(valid).castTo(dtype), sums.validCount, sums.hardLossSum, sums.softLossSum,
                 sums.correct);
     }
@@ -140,7 +140,7 @@ public final class DistillationLoss {
      * Rows {@code [from, to)}: row r is example {@code r / pixels}, pixel {@code r % pixels}; class c of it sits at
      * {@code example * classes * pixels + c * pixels + pixel} (NCHW; rows of [M, C] are the case pixels = 1).
      */
-    private RowSums lossOverRows(double[] z, double[] y, double[] rowLoss, double[] valid, double[] gradient,
+    private RowSums lossOverRows(Values z, Values y, double[] rowLoss, double[] valid, Values gradient,
                                  int from, int to, int classes, int pixels, int labelColumns, boolean soft) {
         RowSums sums = new RowSums();
         double t = temperature;
@@ -155,7 +155,7 @@ public final class DistillationLoss {
             int pixel = r % pixels;
             int base = example * classes * pixels + pixel;
             int labelBase = example * labelColumns * pixels + pixel;
-            double id = y[labelBase];
+            double id = y.get(labelBase);
             if (ignoreIndex != null && id == ignoreIndex) {
                 continue; // loss, gradient and validity stay 0
             }
@@ -169,15 +169,12 @@ public final class DistillationLoss {
             logSoftmax(z, base, pixels, classes, 1.0, logP, p);
             int argMax = 0;
             for (int c = 1; c < classes; c++) {
-                if (z[base + c * pixels] > z[base + argMax * pixels]) {
+                if (z.get(base + c * pixels) > z.get(base + argMax * pixels)) {
                     argMax = c;
                 }
             }
             double crossEntropy = -logP[label];
             double loss = alpha * crossEntropy;
-            for (int c = 0; c < classes; c++) {
-                gradient[base + c * pixels] = alpha * (p[c] - (c == label ? 1.0 : 0.0));
-            }
             if (soft) {
                 logSoftmax(y, labelBase + pixels, pixels, classes, t, logQ, q);
                 logSoftmax(z, base, pixels, classes, t, logS, s);
@@ -185,11 +182,16 @@ public final class DistillationLoss {
                 for (int c = 0; c < classes; c++) {
                     kl += q[c] * (logQ[c] - logS[c]);
                     // d/dz_s of T^2 * KL = T * (softmax(z_s / T) - softmax(z_t / T))
-                    gradient[base + c * pixels] += (1.0 - alpha) * t * (s[c] - q[c]);
+                    gradient.set(base + c * pixels, alpha * (p[c] - (c == label ? 1.0 : 0.0))
+                            + (1.0 - alpha) * t * (s[c] - q[c]));
                 }
                 double softLoss = t * t * kl;
                 sums.softLossSum += softLoss;
                 loss += (1.0 - alpha) * softLoss;
+            } else {
+                for (int c = 0; c < classes; c++) {
+                    gradient.set(base + c * pixels, alpha * (p[c] - (c == label ? 1.0 : 0.0)));
+                }
             }
             rowLoss[r] = loss;
             valid[r] = 1.0;
@@ -206,15 +208,15 @@ public final class DistillationLoss {
      * log softmax(v / t) and softmax(v / t) of the {@code classes} values at {@code start, start + stride, ...},
      * shifted by their maximum so large logits cannot overflow.
      */
-    private static void logSoftmax(double[] v, int start, int stride, int classes, double t, double[] logOut,
+    private static void logSoftmax(Values v, int start, int stride, int classes, double t, double[] logOut,
                                    double[] out) {
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < classes; c++) {
-            max = Math.max(max, v[start + c * stride] / t);
+            max = Math.max(max, v.get(start + c * stride) / t);
         }
         double sum = 0;
         for (int c = 0; c < classes; c++) {
-            logOut[c] = v[start + c * stride] / t - max;
+            logOut[c] = v.get(start + c * stride) / t - max;
             out[c] = Math.exp(logOut[c]);
             sum += out[c];
         }
@@ -229,8 +231,8 @@ public final class DistillationLoss {
     public static INDArray softmaxOverClasses(INDArray logits) {
         int classes = (int) logits.size(1);
         int pixels = logits.rank() == 4 ? (int) (logits.size(2) * logits.size(3)) : 1;
-        double[] z = values(logits);
-        double[] p = new double[z.length];
+        Values z = Values.of(logits);
+        Values p = z.zerosLike();
         int rows = (int) logits.size(0) * pixels;
         int chunk = Math.max(1024, (rows + 15) / 16);
         IntStream.range(0, (rows + chunk - 1) / chunk).parallel().forEach(part -> {
@@ -238,27 +240,62 @@ public final class DistillationLoss {
                 int base = (r / pixels) * classes * pixels + r % pixels;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int c = 0; c < classes; c++) {
-                    max = Math.max(max, z[base + c * pixels]);
+                    max = Math.max(max, z.get(base + c * pixels));
                 }
                 double sum = 0;
                 for (int c = 0; c < classes; c++) {
-                    double e = Math.exp(z[base + c * pixels] - max);
-                    p[base + c * pixels] = e;
-                    sum += e;
+                    sum += Math.exp(z.get(base + c * pixels) - max);
                 }
                 for (int c = 0; c < classes; c++) {
-                    p[base + c * pixels] /= sum;
+                    p.set(base + c * pixels, Math.exp(z.get(base + c * pixels) - max) / sum);
                 }
             }
         });
-        return Nd4j.create(p, logits.shape(), 'c').castTo(logits.dataType());
+        return p.toArray(logits.shape(), logits.dataType());
     }
 
-    /** The array's values in row-major order, as doubles. */
-    private static double[] values(INDArray array) {
-        INDArray dense = array.ordering() == 'c' && !array.isView() && array.data().length() == array.length()
-                ? array : array.dup('c');
-        return dense.data().asDouble();
+    /**
+     * An array's values in row-major order, on the heap: double for DOUBLE arrays (gradient checks), float for the
+     * rest (half types are widened), so float networks are read and written with bulk copies, not per element.
+     * The arithmetic is done in double either way.
+     */
+    private static final class Values {
+        private final float[] floats;
+        private final double[] doubles;
+
+        private Values(float[] floats, double[] doubles) {
+            this.floats = floats;
+            this.doubles = doubles;
+        }
+
+        static Values of(INDArray array) {
+            boolean isDouble = array.dataType() == DataType.DOUBLE;
+            INDArray typed = isDouble || array.dataType() == DataType.FLOAT ? array : array.castTo(DataType.FLOAT);
+            INDArray dense = typed.ordering() == 'c' && !typed.isView() && typed.data().length() == typed.length()
+                    ? typed : typed.dup('c');
+            return isDouble ? new Values(null, dense.data().asDouble()) : new Values(dense.data().asFloat(), null);
+        }
+
+        Values zerosLike() {
+            return doubles != null ? new Values(null, new double[doubles.length]) : new Values(new float[floats.length], null);
+        }
+
+        double get(int i) {
+            return doubles != null ? doubles[i] : floats[i];
+        }
+
+        void set(int i, double value) {
+            if (doubles != null) {
+                doubles[i] = value;
+            } else {
+                floats[i] = (float) value;
+            }
+        }
+
+        INDArray toArray(long[] shape, DataType type) {
+            INDArray array = doubles != null ? Nd4j.create(doubles, shape, 'c') : Nd4j.create(floats, shape, 'c');
+            return array.castTo(type);
+        }
     }
 
     public double alpha() {
