@@ -35,7 +35,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--repetitions", description = "Timed repetitions; the median is reported (default 5).")
     Integer repetitions;
 
-    @Option(names = "--warmup", description = "Untimed iterations first (default 2).")
+    @Option(names = "--warmup", description = "Untimed iterations first (default 2, and at least 3 s).")
     Integer warmup;
 
     @Option(names = "--steps", split = ",", paramLabel = "STEP,STEP",
@@ -68,7 +68,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Benchmark.Settings base = quick ? Benchmark.Settings.quick() : Benchmark.Settings.standard();
         return new Benchmark.Settings(models != null ? models : base.models(), sizes != null ? sizes : base.sizes(),
                 batchSize != null ? batchSize : base.batchSize(), base.inputChannels(), base.numClasses(),
-                warmup != null ? warmup : base.warmup(), repetitions != null ? repetitions : base.repetitions(),
+                warmup != null ? warmup : base.warmup(), base.minWarmupMillis(),
+                repetitions != null ? repetitions : base.repetitions(),
                 base.minRepetitionMillis(), base.dropout() && !noDropout,
                 workspaceMode != null ? workspaceMode : base.workspaceMode(),
                 gemmSize != null ? gemmSize : base.gemmSize(), base.alpha(), base.temperature(), base.seed(),

@@ -28,6 +28,7 @@ public final class InfoCommand implements Callable<Integer> {
         facts.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
         facts.put("deeplearning4j", Versions.dl4j());
         facts.put("nd4j backend", Acceleration.backend() + " (" + Nd4j.getBackend().getClass().getSimpleName() + ")");
+        facts.put("native build", Acceleration.nativeBuild());
         // ND4J stores some of these as numbers, which Properties.getProperty would hide
         facts.put("blas", env.get("blas.vendor") + " (" + env.get("blas.threads") + " threads)");
         facts.put("cpu cores", String.valueOf(Runtime.getRuntime().availableProcessors()));

@@ -49,11 +49,11 @@ class BenchmarkTest {
     @Test
     void badSettingsAreClearErrors() {
         String message = assertThrows(IllegalArgumentException.class, () -> new Benchmark.Settings(List.of("teacher"),
-                List.of(40), 8, 3, 6, 1, 5, 0, true, org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 0, 0.5, 2, 1,
+                List.of(40), 8, 3, 6, 1, 0, 5, 0, true, org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 0, 0.5, 2, 1,
                 null)).getMessage();
         assertTrue(message.contains("40"), message);
         message = assertThrows(IllegalArgumentException.class, () -> new Benchmark.Settings(List.of("pupil"),
-                List.of(32), 8, 3, 6, 1, 5, 0, true, org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 0, 0.5, 2, 1,
+                List.of(32), 8, 3, 6, 1, 0, 5, 0, true, org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 0, 0.5, 2, 1,
                 null)).getMessage();
         assertTrue(message.contains("pupil"), message);
     }
