@@ -165,12 +165,16 @@ public class RunConfig {
         public double sparsity = 0.8;
         /** Level pruning: per-layer overrides by layer name or type (conv, deconv, dense). */
         public java.util.Map<String, Double> layerSparsity = new java.util.LinkedHashMap<>();
-        /** Level pruning: reach the sparsity in this many prune + fine-tune steps (gradual pruning). */
-        public int steps = 1;
+        /**
+         * Level pruning: reach the sparsity in this many prune + fine-tune steps (gradual pruning). 3 by default:
+         * one-shot 80% left the land-cover student's small layers dead (mean IoU 0.041 through fine-tuning), three
+         * steps kept 0.203 of its 0.225.
+         */
+        public int steps = 3;
         /** Filter pruning: fraction of each layer's filters removed, in [0, 1). */
         public double ratio = 0.5;
-        /** Fine-tuning epochs after pruning (over all steps); 0 = none. */
-        public int epochs = 3;
+        /** Fine-tuning epochs after pruning (shared out over the steps); 0 = none. */
+        public int epochs = 6;
         /** Fine-tune the pruned model by distillation from the unpruned one. */
         public boolean distill = false;
         /** dynamic, static (int8), float16, bfloat16 or none. */
