@@ -39,6 +39,10 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--sparsity", description = "Level: fraction of weights zeroed per layer, in [0, 1).")
     Double sparsity;
 
+    @Option(names = "--scope", paramLabel = "global|layer",
+            description = "Level: one magnitude threshold over all layers (global, default) or the sparsity in each layer.")
+    String scope;
+
     @Option(names = "--layer-sparsity", paramLabel = "LAYER_OR_TYPE=S",
             description = "Level: per layer name or type (conv, deconv, dense), e.g. --layer-sparsity deconv=0.5")
     Map<String, Double> layerSparsity = new LinkedHashMap<>();
@@ -81,6 +85,9 @@ public final class PruneCommand implements Callable<Integer> {
         }
         if (sparsity != null) {
             set.add("compress.sparsity=" + sparsity);
+        }
+        if (scope != null) {
+            set.add("compress.scope=" + scope);
         }
         layerSparsity.forEach((k, v) -> set.add("compress.layerSparsity." + k + "=" + v));
         if (steps != null) {

@@ -118,7 +118,10 @@ public final class Compression {
 
     private Pruned levelPrune(ComputationGraph original, Path out) {
         RunConfig.CompressConfig c = run.config().compress;
-        LevelPruner pruner = new LevelPruner(c.sparsity, c.layerSparsity);
+        if (!c.scope.equals("global") && !c.scope.equals("layer")) {
+            throw new IllegalArgumentException("compress.scope must be global or layer, got " + c.scope);
+        }
+        LevelPruner pruner = new LevelPruner(c.sparsity, c.layerSparsity, c.scope.equals("global"));
         List<Stage> stages = new ArrayList<>();
         ComputationGraph graph = original.clone();
         int epochsLeft = c.epochs;
@@ -141,8 +144,8 @@ public final class Compression {
         LevelPruner.Report report = LevelPruner.report(graph);
         Map<String, String> stored = new LinkedHashMap<>(entries);
         stored.put(ENTRY_COMPRESSION, String.format(Locale.ROOT,
-                "{\"method\":\"level\",\"sparsity\":%.4f,\"steps\":%d,\"fineTuneEpochs\":%d}", report.global(), c.steps,
-                c.epochs));
+                "{\"method\":\"level\",\"scope\":\"%s\",\"sparsity\":%.4f,\"steps\":%d,\"fineTuneEpochs\":%d}", c.scope,
+                report.global(), c.steps, c.epochs));
         Map<String, String> encodings = CompactModelFile.save(graph, out, run.data().normalizer(), Map.of(), stored);
         run.folder().writeText("level-pruned.sparsity.md", report.toMarkdown());
         stages.add(measure(String.format(Locale.ROOT, "level-pruned %.0f%%, fine-tuned %d epochs", 100 * report.global(),

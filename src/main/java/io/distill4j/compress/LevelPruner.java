@@ -22,16 +22,27 @@ public final class LevelPruner {
 
     private final double sparsity;
     private final Map<String, Double> perLayer;
+    private final boolean global;
+
+    /** Per-layer pruning: every layer without an override loses the same fraction of its weights. */
+    public LevelPruner(double sparsity, Map<String, Double> perLayer) {
+        this(sparsity, perLayer, false);
+    }
 
     /**
      * @param sparsity default fraction of weights to zero in each layer, in [0, 1)
      * @param perLayer overrides keyed by layer name or layer type (conv, deconv, dense), each in [0, 1)
+     * @param global   the layers without an override share one magnitude threshold that zeroes {@code sparsity}
+     *                 of their weights together (as {@code torch.nn.utils.prune.global_unstructured}), so large
+     *                 layers give up more than the small ones a U-Net cannot do without (a 4→6 logits layer has 24
+     *                 weights); false: each loses {@code sparsity} of its own
      */
-    public LevelPruner(double sparsity, Map<String, Double> perLayer) {
+    public LevelPruner(double sparsity, Map<String, Double> perLayer, boolean global) {
         check("sparsity", sparsity);
         perLayer.forEach((k, v) -> check("sparsity of " + k, v));
         this.sparsity = sparsity;
         this.perLayer = Map.copyOf(perLayer);
+        this.global = global;
     }
 
     static void check(String what, double value) {
@@ -84,13 +95,15 @@ public final class LevelPruner {
         return new Report(layers);
     }
 
-    /** The sparsity this pruner gives a layer. */
+    /** The sparsity this pruner gives a layer (with global scope, the shared target of the layers without one). */
     public double sparsityOf(ComputationGraph graph, String layer) {
-        Double s = perLayer.get(layer);
-        if (s == null) {
-            s = perLayer.get(Layers.type(Layers.layerConf(graph.getConfiguration(), layer)));
-        }
+        Double s = override(graph, layer);
         return s != null ? s : sparsity;
+    }
+
+    private Double override(ComputationGraph graph, String layer) {
+        Double s = perLayer.get(layer);
+        return s != null ? s : perLayer.get(Layers.type(Layers.layerConf(graph.getConfiguration(), layer)));
     }
 
     /**
@@ -99,26 +112,55 @@ public final class LevelPruner {
      */
     public Map<String, INDArray> prune(ComputationGraph graph, double fraction) {
         Map<String, INDArray> masks = new LinkedHashMap<>();
+        List<String> shared = new ArrayList<>();
         for (String name : Layers.weighted(graph)) {
-            INDArray w = Layers.weights(graph, name);
-            double target = sparsityOf(graph, name) * fraction;
-            int k = (int) Math.floor(target * w.length());
-            INDArray mask;
-            if (k == 0) {
-                mask = org.nd4j.linalg.factory.Nd4j.onesLike(w);
+            Double own = override(graph, name);
+            if (global && own == null) {
+                shared.add(name);
             } else {
-                float[] magnitudes = w.castTo(DataType.FLOAT).dup().data().asFloat();
-                for (int i = 0; i < magnitudes.length; i++) {
-                    magnitudes[i] = Math.abs(magnitudes[i]);
-                }
-                Arrays.sort(magnitudes);
-                float threshold = magnitudes[k - 1];
-                mask = org.nd4j.linalg.ops.transforms.Transforms.abs(w, true).gt(threshold).castTo(w.dataType());
+                INDArray w = Layers.weights(graph, name);
+                masks.put(name, mask(w, threshold(magnitudes(List.of(w)), (own != null ? own : sparsity) * fraction)));
             }
-            w.muli(mask);
-            masks.put(name, mask);
         }
-        return masks;
+        if (!shared.isEmpty()) {
+            List<INDArray> weights = shared.stream().map(name -> Layers.weights(graph, name)).toList();
+            float threshold = threshold(magnitudes(weights), sparsity * fraction);
+            for (int i = 0; i < shared.size(); i++) {
+                masks.put(shared.get(i), mask(weights.get(i), threshold));
+            }
+        }
+        Map<String, INDArray> ordered = new LinkedHashMap<>();
+        for (String name : Layers.weighted(graph)) {
+            ordered.put(name, masks.get(name));
+        }
+        return ordered;
+    }
+
+    /** |w| of all the arrays, ascending. */
+    private static float[] magnitudes(List<INDArray> weights) {
+        float[] all = new float[(int) weights.stream().mapToLong(INDArray::length).sum()];
+        int at = 0;
+        for (INDArray w : weights) {
+            float[] values = w.castTo(DataType.FLOAT).dup().data().asFloat();
+            for (float v : values) {
+                all[at++] = Math.abs(v);
+            }
+        }
+        Arrays.sort(all);
+        return all;
+    }
+
+    /** The magnitude at or below which {@code target} of the sorted magnitudes fall; -1 (prune nothing) for none. */
+    private static float threshold(float[] sorted, double target) {
+        int k = (int) Math.floor(target * sorted.length);
+        return k == 0 ? -1f : sorted[k - 1];
+    }
+
+    /** Zeroes the weights whose magnitude is at most {@code threshold}, in place; returns the mask (1 = kept). */
+    private static INDArray mask(INDArray w, float threshold) {
+        INDArray mask = org.nd4j.linalg.ops.transforms.Transforms.abs(w, true).gt(threshold).castTo(w.dataType());
+        w.muli(mask);
+        return mask;
     }
 
     /**

@@ -163,6 +163,11 @@ public class RunConfig {
         public String prune = "level";
         /** Level pruning: fraction of each layer's weights set to zero, in [0, 1). */
         public double sparsity = 0.8;
+        /**
+         * Level pruning: "global" (the layers without an override share one magnitude threshold, so small layers
+         * keep more of their weights) or "layer" (each loses {@code sparsity} of its own).
+         */
+        public String scope = "global";
         /** Level pruning: per-layer overrides by layer name or type (conv, deconv, dense). */
         public java.util.Map<String, Double> layerSparsity = new java.util.LinkedHashMap<>();
         /**

@@ -66,6 +66,30 @@ class CompressTest {
     }
 
     @Test
+    void globalScopeSharesOneThresholdSoSmallLayersKeepMore() {
+        ComputationGraph graph = net(List.of(4, 8, 16), Task.SEGMENTATION, 16);
+        // make the first convolution's weights large: one shared threshold must then spare it
+        Layers.weights(graph, "enc1_conv1").muli(100);
+        INDArray logitsBefore = Layers.weights(graph, UNetFactory.LOGITS).dup();
+        new LevelPruner(0.8, Map.of(UNetFactory.LOGITS, 0.0), true).prune(graph, 1.0);
+        LevelPruner.Report report = LevelPruner.report(graph);
+        long weights = 0;
+        long zeros = 0;
+        for (LevelPruner.LayerSparsity l : report.layers()) {
+            if (!l.layer().equals(UNetFactory.LOGITS)) {
+                weights += l.weights();
+                zeros += l.zeros();
+            }
+        }
+        assertEquals(0.8, (double) zeros / weights, 1.0 / weights + 1e-9, "the shared layers together reach the target");
+        double first = report.layers().stream().filter(l -> l.layer().equals("enc1_conv1")).findFirst().orElseThrow()
+                .sparsity();
+        assertTrue(first < 0.05, "the large-magnitude layer keeps nearly all its weights under one shared threshold: " + first);
+        assertEquals(logitsBefore, Layers.weights(graph, UNetFactory.LOGITS), "an override of 0 prunes nothing");
+        assertTrue(report.layers().stream().anyMatch(l -> l.sparsity() > 0.8), "so other layers give up more");
+    }
+
+    @Test
     void gradualScheduleEndsAtTheTarget() {
         assertEquals(1.0, LevelPruner.schedule(3, 3), 1e-12);
         assertTrue(LevelPruner.schedule(1, 3) < LevelPruner.schedule(2, 3));
