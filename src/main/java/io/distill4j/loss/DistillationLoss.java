@@ -144,6 +144,9 @@ public final class DistillationLoss {
                                  int from, int to, int classes, int pixels, int labelColumns, boolean soft) {
         RowSums sums = new RowSums();
         double t = temperature;
+        // without teacher logits there is nothing to distil: plain cross-entropy, not alpha times it (alpha < 1
+        // would only shrink the step; fine-tuning a distilled student without its teacher trained 10× slower)
+        double hardWeight = labelColumns > 1 ? alpha : 1.0;
         double[] logP = new double[classes];
         double[] p = new double[classes];
         double[] logQ = new double[classes];
@@ -174,7 +177,7 @@ public final class DistillationLoss {
                 }
             }
             double crossEntropy = -logP[label];
-            double loss = alpha * crossEntropy;
+            double loss = hardWeight * crossEntropy;
             if (soft) {
                 logSoftmax(y, labelBase + pixels, pixels, classes, t, logQ, q);
                 logSoftmax(z, base, pixels, classes, t, logS, s);
@@ -190,7 +193,7 @@ public final class DistillationLoss {
                 loss += (1.0 - alpha) * softLoss;
             } else {
                 for (int c = 0; c < classes; c++) {
-                    gradient.set(base + c * pixels, alpha * (p[c] - (c == label ? 1.0 : 0.0)));
+                    gradient.set(base + c * pixels, hardWeight * (p[c] - (c == label ? 1.0 : 0.0)));
                 }
             }
             rowLoss[r] = loss;

@@ -212,4 +212,15 @@ class DistillationLossTest {
     private static INDArray asRows(INDArray nchw) {
         return nchw.permute(0, 2, 3, 1).dup('c').reshape(nchw.size(0) * nchw.size(2) * nchw.size(3), nchw.size(1));
     }
+
+    /** Without teacher logits the loss is plain cross-entropy whatever alpha a distilled student's layer carries. */
+    @Test
+    void classIdsAloneArePlainCrossEntropyWhateverAlpha() {
+        INDArray logits = logitRow(0.2, -1.0, 2.0);
+        INDArray ids = Nd4j.create(new double[][]{{2}});
+        DistillationLoss.Result plain = new DistillationLoss(1.0, 1.0, null).compute(logits, ids);
+        DistillationLoss.Result distilled = new DistillationLoss(0.1, 4.0, null).compute(logits, ids);
+        assertEquals(plain.meanLoss(), distilled.meanLoss(), 1e-12);
+        assertArrayEquals(plain.gradient().toDoubleVector(), distilled.gradient().toDoubleVector(), 1e-12);
+    }
 }
