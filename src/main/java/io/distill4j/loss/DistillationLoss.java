@@ -24,13 +24,14 @@ public final class DistillationLoss {
     /**
      * Per-row losses and their gradient; rows that are ignored have zero loss and zero gradient. Also the sums of the
      * two terms before weighting (cross-entropy, and T^2 * KL when a teacher is present) and the count of rows whose
-     * arg-max is the label, for monitoring.
+     * arg-max is the label, for monitoring. The sums are kept in double: a float16 array cannot even hold the
+     * sum of a 256×256 batch's losses.
      */
-    public record Result(INDArray rowLoss, INDArray gradient, INDArray validRows, long validCount,
+    public record Result(INDArray rowLoss, INDArray gradient, INDArray validRows, long validCount, double lossSum,
                          double hardLossSum, double softLossSum, long correct) {
         /** Mean loss over the rows that count (0 when none do). */
         public double meanLoss() {
-            return validCount == 0 ? 0.0 : rowLoss.sumNumber().doubleValue() / validCount;
+            return validCount == 0 ? 0.0 : lossSum / validCount;
         }
 
         /** Batch statistics for monitoring. */
@@ -113,14 +114,15 @@ public final class DistillationLoss {
         DataType dtype = studentLogits.dataType();
         return new Result(Nd4j.createFromArray(rowLoss).castTo(dtype),
                 gradient.toArray(studentLogits.shape(), dtype),
-                Nd4j.createFromArray(valid).castTo(dtype), sums.validCount, sums.hardLossSum, sums.softLossSum,
-                sums.correct);
+                Nd4j.createFromArray(valid).castTo(dtype), sums.validCount, sums.lossSum, sums.hardLossSum,
+                sums.softLossSum, sums.correct);
     }
 
     /** Partial sums over a range of rows, and the first invalid class id met there, if any. */
     private static final class RowSums {
         long validCount;
         long correct;
+        double lossSum;
         double hardLossSum;
         double softLossSum;
         Double invalidClassId;
@@ -129,6 +131,7 @@ public final class DistillationLoss {
             RowSums sum = new RowSums();
             sum.validCount = validCount + other.validCount;
             sum.correct = correct + other.correct;
+            sum.lossSum = lossSum + other.lossSum;
             sum.hardLossSum = hardLossSum + other.hardLossSum;
             sum.softLossSum = softLossSum + other.softLossSum;
             sum.invalidClassId = invalidClassId != null ? invalidClassId : other.invalidClassId;
@@ -199,6 +202,7 @@ public final class DistillationLoss {
             rowLoss[r] = loss;
             valid[r] = 1.0;
             sums.validCount++;
+            sums.lossSum += loss;
             sums.hardLossSum += crossEntropy;
             if (argMax == label) {
                 sums.correct++;

@@ -82,9 +82,21 @@ public final class Trainer {
                     network.decoderDropout != null ? network.decoderDropout : spec.decoderDropout());
         }
         Integer ignore = data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null;
-        return spec.withSeed(config.seed).withUpdater(updater(config.optimizer))
+        org.nd4j.linalg.api.buffer.DataType type = dataType(config.training.dtype);
+        if (type == org.nd4j.linalg.api.buffer.DataType.BFLOAT16) {
+            // DL4J M2.1 networks train in DOUBLE, FLOAT or HALF only (its configuration check says so)
+            throw new IllegalArgumentException("training.dtype bfloat16: DL4J 1.0.0-M2.1 cannot train bfloat16"
+                    + " networks; train in float32 or float16, then `quantize --mode bfloat16` for a bfloat16 model");
+        }
+        IUpdater updater = updater(config.optimizer);
+        if (type == org.nd4j.linalg.api.buffer.DataType.HALF && updater instanceof Adam adam) {
+            // Adam's default epsilon 1e-8 is 0 in float16 (smallest subnormal ~6e-8): zero second moments then give
+            // 0/0 = NaN at the second batch. 1e-4 is the usual float16 choice.
+            updater = new Adam(adam.getLearningRate(), adam.getBeta1(), adam.getBeta2(), 1e-4);
+        }
+        return spec.withSeed(config.seed).withUpdater(updater)
                 .withLoss(distilled ? config.distillation.alpha : 1.0, config.distillation.temperature, ignore)
-                .withDataType(dataType(config.training.dtype));
+                .withDataType(type);
     }
 
     /** The DL4J network data type for {@code training.dtype} (float32, float16, bfloat16). */
