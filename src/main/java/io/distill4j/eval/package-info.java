@@ -9,7 +9,10 @@
  *       {@link io.distill4j.eval.BestAndWorst} choosing the samples and {@link io.distill4j.eval.ClassPalette} the
  *       colours;</li>
  *   <li>{@link io.distill4j.eval.ComparisonTable} and {@link io.distill4j.eval.InferenceTimer}: the teacher / student
- *       comparison in Markdown.</li>
+ *       comparison in Markdown;</li>
+ *   <li>{@link io.distill4j.eval.Benchmark} (with {@link io.distill4j.eval.BenchmarkReport} and
+ *       {@link io.distill4j.eval.ProcessMemory}): images/s, GFLOP/s and peak memory of training, distillation and
+ *       inference, for the {@code benchmark} command.</li>
  * </ul>
  */
 package io.distill4j.eval;
