@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import io.distill4j.util.Versions;
 import io.distill4j.model.Acceleration;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import io.distill4j.util.AtomicFiles;
 import io.distill4j.data.Task;
 import io.distill4j.eval.Metrics;
 import io.distill4j.eval.Mosaics;
@@ -98,7 +99,7 @@ public final class PredictCommand implements Callable<Integer> {
             }
         }
         if (!segmentation) {
-            ModelFiles.writeAtomically(out.resolve("predictions.csv"), f -> Files.writeString(f, csv));
+            AtomicFiles.write(out.resolve("predictions.csv"), f -> Files.writeString(f, csv));
         }
         return predictions;
     }

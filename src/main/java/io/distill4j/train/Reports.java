@@ -1,5 +1,6 @@
 package io.distill4j.train;
 
+import io.distill4j.util.AtomicFiles;
 import io.distill4j.data.Split;
 import io.distill4j.data.Task;
 import io.distill4j.eval.BestAndWorst;
@@ -161,7 +162,7 @@ public final class Reports {
         Path modelsDir = Path.of(run.config().output.modelsDir);
         String base = run.config().name + "-" + role;
         Path target = modelsDir.resolve(base + ".zip");
-        ModelFiles.writeAtomically(target, f -> Files.copy(model.modelFile(), f, StandardCopyOption.REPLACE_EXISTING));
+        AtomicFiles.write(target, f -> Files.copy(model.modelFile(), f, StandardCopyOption.REPLACE_EXISTING));
         long bytes;
         try {
             bytes = Files.size(target);
@@ -172,7 +173,7 @@ public final class Reports {
                 run.data().fingerprint(), run.folder().dir().toString(), model.best().epoch(), model.history().size(),
                 test.summary(), run.provenance(), io.distill4j.config.RunConfigs.toYaml(run.config()));
         RunFolder.writeJsonFile(modelsDir.resolve(base + ".card.json"), card);
-        ModelFiles.writeAtomically(modelsDir.resolve(base + ".card.md"),
+        AtomicFiles.write(modelsDir.resolve(base + ".card.md"),
                 f -> Files.writeString(f, card.toMarkdown()));
         return target;
     }

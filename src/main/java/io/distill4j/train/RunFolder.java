@@ -1,5 +1,6 @@
 package io.distill4j.train;
 
+import io.distill4j.util.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.distill4j.config.RunConfig;
@@ -89,7 +90,7 @@ public final class RunFolder {
     }
 
     public void writeText(String relative, String text) {
-        ModelFiles.writeAtomically(dir.resolve(relative), f -> Files.writeString(f, text, StandardCharsets.UTF_8));
+        AtomicFiles.writeText(dir.resolve(relative), text);
     }
 
     public void writeJson(String relative, Object value) {
@@ -98,7 +99,7 @@ public final class RunFolder {
 
     /** Writes a value as indented JSON, atomically. */
     public static void writeJsonFile(Path file, Object value) {
-        ModelFiles.writeAtomically(file, f -> JSON.writeValue(f.toFile(), value));
+        AtomicFiles.write(file, f -> JSON.writeValue(f.toFile(), value));
     }
 
     /** Copies Log4j2 output (INFO and above) into {@code run.log} until the returned handle is closed. */

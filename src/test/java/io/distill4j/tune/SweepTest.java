@@ -1,5 +1,6 @@
 package io.distill4j.tune;
 
+import io.distill4j.util.AtomicFiles;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.data.Split;
@@ -95,7 +96,7 @@ class SweepTest {
         // the sweep is extended to 3 candidates in its own config, as if it had been killed after two
         Path configFile = runDir.resolve("config.yaml");
         RunConfig saved = RunConfigs.load(configFile, List.of("tune.maxCandidates=3"));
-        io.distill4j.model.ModelFiles.writeAtomically(configFile, f -> Files.writeString(f, RunConfigs.toYaml(saved)));
+        io.distill4j.util.AtomicFiles.write(configFile, f -> Files.writeString(f, RunConfigs.toYaml(saved)));
         List<String> second = new ArrayList<>();
         try (Run run = Run.resume(runDir, "test", new StopSignal())) {
             ComputationGraph teacher = teacher(run);
