@@ -1,5 +1,6 @@
 package io.distill4j.train;
 
+import io.distill4j.util.CsvTables;
 import io.distill4j.util.AtomicFiles;
 import io.distill4j.data.Split;
 import io.distill4j.data.Task;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * What a run writes about the models it trained: per-epoch metrics (CSV, JSON) and curves, test-split evaluation
@@ -40,8 +40,8 @@ public final class Reports {
     /** {@code <name>.metrics.csv}, {@code <name>.metrics.json}, {@code plots/<name>-loss.png}, {@code -score.png}. */
     public static void history(RunFolder folder, TrainedModel model, Task task) {
         List<EpochRecord> h = model.history();
-        folder.writeText(model.name() + ".metrics.csv", EpochRecord.CSV_HEADER + "\n"
-                + h.stream().map(EpochRecord::csvRow).collect(Collectors.joining("\n")) + "\n");
+        folder.writeText(model.name() + ".metrics.csv",
+                CsvTables.toCsv(EpochRecord.CSV_HEADER, h.stream().map(EpochRecord::csvRow).toList()));
         folder.writeJson(model.name() + ".metrics.json", h);
         double[] epochs = h.stream().mapToDouble(EpochRecord::epoch).toArray();
         Path plots = folder.folder("plots");
