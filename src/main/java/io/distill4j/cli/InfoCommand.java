@@ -23,6 +23,7 @@ public final class InfoCommand implements Callable<Integer> {
     }
 
     public Info run() {
+        Acceleration.ensureConfigured(); // as the command line does, so a direct call reports the same
         Properties env = Acceleration.environment();
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("distill4j", Versions.distill4j());

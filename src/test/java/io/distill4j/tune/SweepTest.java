@@ -13,6 +13,7 @@ import io.distill4j.train.TinyRuns;
 import io.distill4j.train.TrainedModel;
 import io.distill4j.train.Trainer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("e2e")
 class SweepTest {
 
     private static RunConfig tinySweep(Path dir, int candidates) {
