@@ -1,71 +1,28 @@
 package io.distill4j.cli;
 
-import io.distill4j.compress.CompactModelFile;
 import io.distill4j.compress.Compression;
-import io.distill4j.compress.Stage;
 import io.distill4j.config.RunConfig;
-import io.distill4j.config.RunConfigs;
-import io.distill4j.train.Run;
-import io.distill4j.train.StopSignal;
+import io.distill4j.workflows.CompressionResult;
+import io.distill4j.workflows.ModelConfigs;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Function;
 
-/** What prune, quantize and compress share: the model's own config (or --config), a run, the output path. */
-public final class CompressCommands {
+/** What the prune, quantize and compress commands share: reading their config options, printing the result. */
+final class CompressCommands {
 
     private CompressCommands() {
     }
 
-    /** The result of a compression command: its run folder, the file written and the measured stages. */
-    public record Result(Path runDir, Path output, String metricName, List<Stage> stages) {
-        public String table() {
-            return Stage.table(metricName, stages);
-        }
-    }
-
-    /** The run config: --config if given, else the one stored in the model; then the overrides. */
-    static RunConfig config(RunOptions options, Path model, List<String> more) {
-        List<String> overrides = new ArrayList<>(options.overrides());
-        overrides.addAll(more);
+    /** The run config: --config if given, else the one stored in the model; then --set and the named options. */
+    static RunConfig config(RunOptions options, Path model) {
         if (options.resume != null) {
             throw new IllegalArgumentException("--resume does not apply to compression commands");
         }
-        return options.config != null ? RunConfigs.load(options.config, overrides)
-                : EvaluateCommand.storedConfig(model, overrides);
+        Compression.requireOurs(model); // before reading the config inside it: names a file that is not ours
+        return ModelConfigs.of(model, options.config, options.overrides());
     }
 
-    /** Opens a run for compressing {@code model} and applies {@code body}; the model file is only read. */
-    static <R> R withRun(RunConfig config, String command, Path model, Function<Compression, R> body) {
-        try (Run run = Run.start(config, command, new StopSignal())) {
-            return body.apply(new Compression(run, CompactModelFile.entries(model)));
-        }
-    }
-
-    /** --out, or models/<input name>-<suffix>.zip; never the input itself. */
-    static Path output(Path out, Path model, RunConfig config, String suffix) {
-        Path target = out != null ? out : Path.of(config.output.modelsDir).resolve(
-                model.getFileName().toString().replaceFirst("\\.zip$", "") + "-" + suffix + ".zip");
-        if (target.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())
-                || (Files.exists(target) && sameFile(target, model))) {
-            throw new IllegalArgumentException("the output " + target + " is the input model: the input is never"
-                    + " overwritten, choose another --out");
-        }
-        return target;
-    }
-
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.isSameFile(a, b);
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
-
-    static void print(Result r) {
+    static void print(CompressionResult r) {
         System.out.println();
         System.out.println(r.table());
         System.out.println("run folder: " + r.runDir());

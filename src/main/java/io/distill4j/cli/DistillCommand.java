@@ -1,7 +1,6 @@
 package io.distill4j.cli;
 
 import io.distill4j.model.ModelFiles;
-import io.distill4j.model.UNetFactory;
 import io.distill4j.train.Run;
 import io.distill4j.train.TrainedModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -11,7 +10,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /** {@code distill4j distill}: trains the student from a saved, frozen teacher with the distillation loss. */
@@ -48,16 +46,7 @@ public final class DistillCommand implements Callable<Integer> {
 
     /** The teacher must see the same input and predict the same classes as the student will. */
     static void checkCompatible(ComputationGraph teacher, Run run) {
-        if (teacher.getVertex(UNetFactory.LOGITS) == null) {
-            throw new IllegalArgumentException("the teacher has no \"" + UNetFactory.LOGITS
-                    + "\" vertex: it was not built by distill4j (for other teachers, pass log-probabilities)");
-        }
-        long[] logits = teacher.getLayer(UNetFactory.LOGITS).getParam("W").shape();
-        long classes = run.data().task() == io.distill4j.data.Task.SEGMENTATION ? logits[0] : logits[1];
-        if (classes != run.data().numClasses()) {
-            throw new IllegalArgumentException("the teacher predicts " + classes + " classes (weights "
-                    + Arrays.toString(logits) + "), the dataset has " + run.data().numClasses());
-        }
+        io.distill4j.model.Logits.requireTeacherFor(teacher, run.data());
     }
 
     @Override

@@ -1,27 +1,18 @@
 package io.distill4j.cli;
 
-import io.distill4j.config.RunConfig;
-import io.distill4j.config.RunConfigs;
-import io.distill4j.data.Dataset;
-import io.distill4j.data.Datasets;
 import io.distill4j.data.Split;
 import io.distill4j.eval.EvaluationResult;
-import io.distill4j.model.ModelFiles;
-import io.distill4j.train.Run;
-import io.distill4j.train.RunFolder;
-import io.distill4j.train.Trainer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import picocli.CommandLine;
+import io.distill4j.workflows.Evaluation;
+import io.distill4j.workflows.ModelConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code distill4j evaluate}: scores a saved model on a split of a dataset. */
+/** {@code distill4j evaluate}: the {@link Evaluation} of a saved model on a split of a dataset. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Score a saved model on a dataset split (default: the data it was trained on, test split).")
 public final class EvaluateCommand implements Callable<Integer> {
@@ -36,8 +27,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override config fields, e.g. data.path=...")
     List<String> set = new ArrayList<>();
 
-    @Option(names = "--split", defaultValue = "test", description = "train, validation or test (default: ${DEFAULT-VALUE})")
-    String split = "test";
+    @Option(names = "--split", defaultValue = "test",
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    Split split = Split.TEST;
 
     @Option(names = "--max-batches", defaultValue = "0", description = "Evaluate at most N batches (0 = all).")
     int maxBatches;
@@ -45,46 +37,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "JSON", description = "Also write the metrics as JSON here.")
     Path out;
 
-    public static EvaluationResult run(String... args) {
-        EvaluateCommand command = new EvaluateCommand();
-        new CommandLine(command).parseArgs(args);
-        return command.run();
-    }
-
-    public EvaluationResult run() {
-        Split which = parseSplit(split);
-        ComputationGraph graph = ModelFiles.load(modelFile);
-        RunConfig runConfig = config != null ? RunConfigs.load(config, set) : storedConfig(modelFile, set);
-        if (runConfig.data.seed == null) {
-            runConfig.data.seed = runConfig.seed;
-        }
-        Dataset data = Datasets.open(runConfig.data);
-        EvaluationResult result = Trainer.metricsFor(data).evaluate(graph,
-                data.iterator(which, runConfig.training.batchSize, false), maxBatches);
-        if (out != null) {
-            RunFolder.writeJsonFile(out, result.summary());
-        }
-        return result;
-    }
-
-    /** The config saved inside a distill4j model zip, with overrides applied. */
-    static RunConfig storedConfig(Path modelFile, List<String> overrides) {
-        String yaml = ModelFiles.readEntry(modelFile, Run.ENTRY_CONFIG).orElseThrow(() -> new IllegalArgumentException(
-                modelFile + " carries no config (not made by distill4j?): pass --config"));
-        return RunConfigs.fromYaml(yaml, modelFile + "!" + Run.ENTRY_CONFIG, overrides);
-    }
-
-    static Split parseSplit(String name) {
-        try {
-            return Split.valueOf(name.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--split must be train, validation or test, got " + name);
-        }
-    }
-
     @Override
     public Integer call() {
-        EvaluationResult r = run();
+        EvaluationResult r = Evaluation.run(new Evaluation.Options(modelFile,
+                ModelConfigs.of(modelFile, config, set), split, maxBatches, out));
         System.out.println(r);
         return 0;
     }

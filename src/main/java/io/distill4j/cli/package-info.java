@@ -1,4 +1,5 @@
 /**
- * Command-line entry points (picocli). Each command's main work is a run(...) method returning a result object.
+ * Command-line entry points (picocli). Commands are adapters: they map their options onto a typed entry point (the
+ * {@code workflows} package, or train/tune/compress directly) and print its result; none calls another command.
  */
 package io.distill4j.cli;

@@ -170,7 +170,7 @@ public final class RunConfigs {
     }
 
     /** Checks values Jackson cannot: ranges and choices. Returns the config. */
-    static RunConfig validate(RunConfig c, String source) {
+    public static RunConfig validate(RunConfig c, String source) {
         require(c.name != null && c.name.matches("[A-Za-z0-9._-]+"), source, "name", c.name,
                 "letters, digits, '.', '_' or '-'");
         require(c.data != null, source, "data", null, "a data section");

@@ -1,6 +1,5 @@
 package io.distill4j.cli;
 
-import io.distill4j.eval.EvaluationResult;
 import io.distill4j.model.ModelFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Tag;
@@ -72,20 +71,19 @@ class CommandsEndToEndTest {
         assertTrue(Double.isFinite(student.model().history().get(1).trainSoftLoss()), "distillation term recorded");
         assertMetricsInRange(student.test().summary());
 
-        EvaluationResult evaluated = EvaluateCommand.run("--model", dir.resolve("models/seg-student.zip").toString(),
-                "--split", "validation", "--out", dir.resolve("eval.json").toString());
-        assertTrue(Double.isFinite(evaluated.meanIoU()));
-        assertTrue(Files.isRegularFile(dir.resolve("eval.json")));
+        assertEquals(0, Distill4j.run("evaluate", "--model", dir.resolve("models/seg-student.zip").toString(),
+                "--split", "validation", "--out", dir.resolve("eval.json").toString()));
+        var evaluated = io.distill4j.train.RunFolder.JSON.readTree(dir.resolve("eval.json").toFile());
+        assertTrue(evaluated.has("mean_iou") && Double.isFinite(evaluated.get("mean_iou").asDouble()),
+                evaluated.toString());
 
         Path images = Files.createDirectories(dir.resolve("images"));
         BufferedImage image = new BufferedImage(20, 24, BufferedImage.TYPE_INT_RGB);
         image.setRGB(3, 3, 0x3366ff);
         ImageIO.write(image, "png", images.resolve("tile.png").toFile());
-        List<PredictCommand.Prediction> predictions = PredictCommand.run("--model",
-                dir.resolve("models/seg-student.zip").toString(), "--out", dir.resolve("masks").toString(),
-                images.toString());
-        assertEquals(1, predictions.size());
-        BufferedImage mask = ImageIO.read(predictions.get(0).mask().toFile());
+        assertEquals(0, Distill4j.run("predict", "--model", dir.resolve("models/seg-student.zip").toString(),
+                "--out", dir.resolve("masks").toString(), images.toString()));
+        BufferedImage mask = ImageIO.read(dir.resolve("masks/tile-mask.png").toFile());
         assertNotNull(mask);
         assertEquals(16, mask.getWidth(), "masks come at the model's resolution");
     }
@@ -104,12 +102,18 @@ class CommandsEndToEndTest {
         assertMetricsInRange(student.test().summary());
 
         Path images = Files.createDirectories(dir.resolve("images"));
-        ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "jpg", images.resolve("a.jpg").toFile());
-        List<PredictCommand.Prediction> predictions = PredictCommand.run("--model", student.promoted().toString(),
-                "--out", dir.resolve("out").toString(), images.resolve("a.jpg").toString());
-        double sum = java.util.Arrays.stream(predictions.get(0).probabilities()).sum();
+        // a comma and a quote in the file name must not break predictions.csv
+        Path odd = images.resolve("tile,\"7\".jpg");
+        ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "jpg", odd.toFile());
+        assertEquals(0, Distill4j.run("predict", "--model", student.promoted().toString(),
+                "--out", dir.resolve("out").toString(), odd.toString()));
+        List<List<String>> rows = io.distill4j.util.CsvTables.read(
+                Files.readString(dir.resolve("out/predictions.csv")));
+        assertEquals(1, rows.size());
+        assertEquals(odd.toString(), rows.get(0).get(0));
+        assertEquals(2 + student.test().numClasses(), rows.get(0).size(), "image, class, one probability per class");
+        double sum = rows.get(0).subList(2, rows.get(0).size()).stream().mapToDouble(Double::parseDouble).sum();
         assertEquals(1.0, sum, 1e-4);
-        assertTrue(Files.readString(dir.resolve("out/predictions.csv")).contains(predictions.get(0).predictedClass()));
     }
 
     @Test
