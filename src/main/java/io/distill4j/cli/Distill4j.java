@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "distill4j", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Knowledge distillation and model compression for Deeplearning4j.",
         subcommands = {InfoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
-                PredictCommand.class, DemoCommand.class, TuneCommand.class, PruneCommand.class, QuantizeCommand.class,
+                PredictCommand.class, DemoCommand.class, TuneCommand.class, ExperimentCommand.class, PruneCommand.class, QuantizeCommand.class,
                 CompressCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
 public final class Distill4j implements Runnable {
 

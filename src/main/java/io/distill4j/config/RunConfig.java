@@ -53,12 +53,24 @@ public class RunConfig {
         }
     }
 
-    /** The distillation loss: {@code alpha * CE + (1 - alpha) * T^2 * KL}. */
+    /**
+     * The student's distillation objective: a list of weighted {@code terms} (torchdistill-style, see
+     * {@link io.distill4j.loss.DistillationTerm}), or, when no terms are given, the single kd term
+     * {@code alpha * CE + (1 - alpha) * T^2 * KL} from {@code alpha} and {@code temperature}.
+     */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static class DistillationConfig {
         /** Weight of the hard-label cross-entropy; 1 = no distillation. */
         public double alpha = 0.1;
         public double temperature = 4.0;
+        /** The objective's terms, e.g. {@code [{type: kd, alpha: 0.5, temperature: 2}, {type: cwd, weight: 3}]}. */
+        public List<io.distill4j.loss.DistillationTerm> terms;
+
+        /** The terms in force: {@code terms}, or kd from alpha and temperature. */
+        public List<io.distill4j.loss.DistillationTerm> resolvedTerms() {
+            return terms != null && !terms.isEmpty() ? terms
+                    : List.of(new io.distill4j.loss.DistillationTerm.Kd(1, alpha, temperature));
+        }
         /**
          * Compute the teacher's logits for the training split once and reuse them every epoch (only possible
          * without augmentation, which would change the inputs each epoch).

@@ -96,6 +96,20 @@ public final class RunConfigs {
     }
 
     /** A deep copy (configs are mutable; sweeps and demos derive variants from one). */
+    /** A YAML list of distillation terms (e.g. {@code [{type: kd, alpha: 1}, {type: cwd, weight: 3}]}). */
+    public static List<io.distill4j.loss.DistillationTerm> parseTerms(String yaml, String source) {
+        try {
+            return YAML.readValue(yaml, new com.fasterxml.jackson.core.type.TypeReference<
+                    List<io.distill4j.loss.DistillationTerm>>() {
+            });
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ConfigException(source + ": " + (cause instanceof IllegalArgumentException ? cause.getMessage()
+                    : e.getOriginalMessage()) + " (terms: " + String.join(", ", io.distill4j.loss.DistillationTerm.TYPES)
+                    + ")", e);
+        }
+    }
+
     public static RunConfig copy(RunConfig config) {
         return fromYaml(toYaml(config), "copy of " + config.name);
     }
