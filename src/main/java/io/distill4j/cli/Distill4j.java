@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code distill4j} command: dispatches to its subcommands. */
-@Command(name = "distill4j", mixinStandardHelpOptions = true, versionProvider = Versions.class,
+@Command(name = "distill4j", mixinStandardHelpOptions = true, versionProvider = Distill4j.VersionProvider.class,
         description = "Knowledge distillation and model compression for Deeplearning4j.",
         subcommands = {InfoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
                 PredictCommand.class, DemoCommand.class, TuneCommand.class, ExperimentCommand.class, PruneCommand.class, QuantizeCommand.class,
@@ -50,6 +50,14 @@ public final class Distill4j implements Runnable {
             return 2;
         }
         throw e;
+    }
+
+    /** {@code --version}: distill4j's, DL4J's and Java's versions. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return io.distill4j.util.Versions.summary();
+        }
     }
 
     @Override

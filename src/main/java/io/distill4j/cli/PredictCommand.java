@@ -1,5 +1,7 @@
 package io.distill4j.cli;
 
+import io.distill4j.util.AtomicFiles;
+import io.distill4j.util.CsvTables;
 import io.distill4j.data.Task;
 import io.distill4j.eval.Metrics;
 import io.distill4j.eval.Mosaics;
@@ -67,7 +69,7 @@ public final class PredictCommand implements Callable<Integer> {
         NativeImageLoader loader = new NativeImageLoader(classes.height(), classes.width(), classes.channels());
         boolean segmentation = Task.valueOf(classes.task()) == Task.SEGMENTATION;
         List<Prediction> predictions = new ArrayList<>();
-        StringBuilder csv = new StringBuilder("image,class," + String.join(",", classes.names()) + "\n");
+        List<List<Object>> rows = new ArrayList<>();
         for (Path image : images()) {
             INDArray features;
             try {
@@ -90,15 +92,17 @@ public final class PredictCommand implements Callable<Integer> {
                     best = p[c] > p[best] ? c : best;
                 }
                 predictions.add(new Prediction(image, classes.names().get(best), p, null));
-                csv.append(image).append(',').append(classes.names().get(best));
+                List<Object> row = new ArrayList<>(List.of(image.toString(), classes.names().get(best)));
                 for (double v : p) {
-                    csv.append(',').append(String.format(Locale.ROOT, "%.6f", v));
+                    row.add(String.format(Locale.ROOT, "%.6f", v));
                 }
-                csv.append('\n');
+                rows.add(row);
             }
         }
         if (!segmentation) {
-            ModelFiles.writeAtomically(out.resolve("predictions.csv"), f -> Files.writeString(f, csv));
+            List<String> header = new ArrayList<>(List.of("image", "class"));
+            header.addAll(classes.names());
+            AtomicFiles.writeText(out.resolve("predictions.csv"), CsvTables.toCsv(header, rows));
         }
         return predictions;
     }

@@ -80,8 +80,7 @@ public class RunConfig {
 
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static class OptimizerConfig {
-        /** adam, sgd or nesterovs. */
-        public String type = "adam";
+        public OptimizerType type = OptimizerType.ADAM;
         public double learningRate = 1e-3;
         /** Momentum for sgd with momentum (nesterovs). */
         public double momentum = 0.9;
@@ -98,8 +97,8 @@ public class RunConfig {
         public EarlyStoppingConfig earlyStopping = new EarlyStoppingConfig();
         /** Quantization-aware training: fake-quantized int8 weights and activations (straight-through estimator). */
         public boolean qat = false;
-        /** Network data type for training and inference: float32, float16 or bfloat16. */
-        public String dtype = "float32";
+        /** Network data type for training and inference. */
+        public Dtype dtype = Dtype.FLOAT32;
     }
 
     /** Stop when the validation score (mean IoU or accuracy) has not improved by minDelta for patience epochs. */
@@ -127,8 +126,7 @@ public class RunConfig {
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static class TuneConfig {
-        /** random, grid or genetic. */
-        public String generator = "random";
+        public SweepGenerator generator = SweepGenerator.RANDOM;
         /** Candidates at most (the alpha = 1 baseline not counted). */
         public int maxCandidates = 12;
         /** Wall-clock budget for the candidates in minutes; 0 = none. The best so far is kept either way. */
@@ -171,15 +169,14 @@ public class RunConfig {
     /** Compression after training (the prune and quantize commands, and the distill → prune → quantize pipeline). */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static class CompressConfig {
-        /** level (magnitude), filter (L1-norm structured) or none. */
-        public String prune = "level";
+        public PruneMethod prune = PruneMethod.LEVEL;
         /** Level pruning: fraction of each layer's weights set to zero, in [0, 1). */
         public double sparsity = 0.8;
         /**
-         * Level pruning: "global" (the layers without an override share one magnitude threshold, so small layers
-         * keep more of their weights) or "layer" (each loses {@code sparsity} of its own).
+         * Level pruning: global (the layers without an override share one magnitude threshold, so small layers
+         * keep more of their weights) or layer (each loses {@code sparsity} of its own).
          */
-        public String scope = "global";
+        public PruneScope scope = PruneScope.GLOBAL;
         /** Level pruning: per-layer overrides by layer name or type (conv, deconv, dense). */
         public java.util.Map<String, Double> layerSparsity = new java.util.LinkedHashMap<>();
         /**
@@ -194,8 +191,7 @@ public class RunConfig {
         public int epochs = 6;
         /** Fine-tune the pruned model by distillation from the unpruned one. */
         public boolean distill = false;
-        /** dynamic, static (int8), float16, bfloat16 or none. */
-        public String quantize = "static";
+        public QuantizeMode quantize = QuantizeMode.STATIC;
         /** Static quantization: batches of the training split used to calibrate activation ranges. */
         public int calibrationBatches = 4;
     }

@@ -1,6 +1,6 @@
 package io.distill4j.eval;
 
-import io.distill4j.cli.Versions;
+import io.distill4j.util.Versions;
 import io.distill4j.data.Task;
 import io.distill4j.loss.DistillationLabels;
 import io.distill4j.model.Acceleration;

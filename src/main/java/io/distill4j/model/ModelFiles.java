@@ -1,5 +1,6 @@
 package io.distill4j.model;
 
+import io.distill4j.util.AtomicFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
@@ -10,16 +11,12 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.util.Map;
 import java.util.Optional;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
- * Saves and loads models with DL4J's {@link ModelSerializer}. Saving is atomic: the zip is written to a temporary
- * file beside the target and renamed over it, so a crash mid-write never leaves a half-written model where a good
- * one was.
+ * Saves and loads models with DL4J's {@link ModelSerializer}. Saving is atomic ({@link AtomicFiles}): a crash
+ * mid-write never leaves a half-written model where a good one was.
  */
 public final class ModelFiles {
 
@@ -40,7 +37,7 @@ public final class ModelFiles {
      */
     public static void save(ComputationGraph graph, Path target, DataNormalization normalizer,
                             Map<String, String> entries) {
-        writeAtomically(target, temp -> {
+        AtomicFiles.write(target, temp -> {
             ModelSerializer.writeModel(graph, temp.toFile(), true);
             if (normalizer != null) {
                 ModelSerializer.addNormalizerToModel(temp.toFile(), normalizer);
@@ -86,42 +83,6 @@ public final class ModelFiles {
             return ModelSerializer.restoreNormalizerFromFile(file.toFile());
         } catch (Exception e) {
             throw new IllegalArgumentException("cannot read the normalizer in " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Something that writes a complete file at the path it is given. */
-    @FunctionalInterface
-    public interface FileWriter {
-        void write(Path file) throws IOException;
-    }
-
-    /** Runs the writer on a temporary sibling of {@code target}, then renames it over the target. */
-    public static void writeAtomically(Path target, FileWriter writer) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path temp = null;
-        try {
-            Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            writer.write(temp);
-            // createTempFile makes the file owner-only; the result should read like any other file
-            if (Files.getFileStore(temp).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the temporary file is hidden and harmless; the target is what matters
-                }
-            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.distill4j.train;
 
+import io.distill4j.util.CsvTables;
+import io.distill4j.util.AtomicFiles;
 import io.distill4j.data.Split;
 import io.distill4j.data.Task;
 import io.distill4j.eval.BestAndWorst;
@@ -24,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * What a run writes about the models it trained: per-epoch metrics (CSV, JSON) and curves, test-split evaluation
@@ -39,8 +40,8 @@ public final class Reports {
     /** {@code <name>.metrics.csv}, {@code <name>.metrics.json}, {@code plots/<name>-loss.png}, {@code -score.png}. */
     public static void history(RunFolder folder, TrainedModel model, Task task) {
         List<EpochRecord> h = model.history();
-        folder.writeText(model.name() + ".metrics.csv", EpochRecord.CSV_HEADER + "\n"
-                + h.stream().map(EpochRecord::csvRow).collect(Collectors.joining("\n")) + "\n");
+        folder.writeText(model.name() + ".metrics.csv",
+                CsvTables.toCsv(EpochRecord.CSV_HEADER, h.stream().map(EpochRecord::csvRow).toList()));
         folder.writeJson(model.name() + ".metrics.json", h);
         double[] epochs = h.stream().mapToDouble(EpochRecord::epoch).toArray();
         Path plots = folder.folder("plots");
@@ -161,7 +162,7 @@ public final class Reports {
         Path modelsDir = Path.of(run.config().output.modelsDir);
         String base = run.config().name + "-" + role;
         Path target = modelsDir.resolve(base + ".zip");
-        ModelFiles.writeAtomically(target, f -> Files.copy(model.modelFile(), f, StandardCopyOption.REPLACE_EXISTING));
+        AtomicFiles.write(target, f -> Files.copy(model.modelFile(), f, StandardCopyOption.REPLACE_EXISTING));
         long bytes;
         try {
             bytes = Files.size(target);
@@ -172,7 +173,7 @@ public final class Reports {
                 run.data().fingerprint(), run.folder().dir().toString(), model.best().epoch(), model.history().size(),
                 test.summary(), run.provenance(), io.distill4j.config.RunConfigs.toYaml(run.config()));
         RunFolder.writeJsonFile(modelsDir.resolve(base + ".card.json"), card);
-        ModelFiles.writeAtomically(modelsDir.resolve(base + ".card.md"),
+        AtomicFiles.write(modelsDir.resolve(base + ".card.md"),
                 f -> Files.writeString(f, card.toMarkdown()));
         return target;
     }

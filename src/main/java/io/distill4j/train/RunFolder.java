@@ -1,20 +1,14 @@
 package io.distill4j.train;
 
+import io.distill4j.util.AtomicFiles;
+import org.apache.logging.log4j.ThreadContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
-import io.distill4j.model.ModelFiles;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.FileAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -29,6 +23,8 @@ public final class RunFolder {
     public static final String CONFIG = "config.yaml";
     public static final String PROVENANCE = "provenance.json";
     public static final String LOG = "run.log";
+    /** The ThreadContext key that routes log events to a run's {@link #LOG} (see log4j2.xml). */
+    public static final String LOG_CONTEXT_KEY = "distill4j.runLog";
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
@@ -89,7 +85,7 @@ public final class RunFolder {
     }
 
     public void writeText(String relative, String text) {
-        ModelFiles.writeAtomically(dir.resolve(relative), f -> Files.writeString(f, text, StandardCharsets.UTF_8));
+        AtomicFiles.writeText(dir.resolve(relative), text);
     }
 
     public void writeJson(String relative, Object value) {
@@ -98,30 +94,24 @@ public final class RunFolder {
 
     /** Writes a value as indented JSON, atomically. */
     public static void writeJsonFile(Path file, Object value) {
-        ModelFiles.writeAtomically(file, f -> JSON.writeValue(f.toFile(), value));
+        AtomicFiles.write(file, f -> JSON.writeValue(f.toFile(), value));
     }
 
-    /** Copies Log4j2 output (INFO and above) into {@code run.log} until the returned handle is closed. */
+    /**
+     * Copies io.distill4j's INFO events (and other libraries' warnings) of this thread, and of the threads it starts,
+     * into {@code run.log} until the returned handle is closed. Through Log4j2's API only: the run log's path goes into
+     * the {@link ThreadContext} under {@value #LOG_CONTEXT_KEY}, and the {@code RunLog} routing appender of the
+     * shipped log4j2.xml writes there; under another logging backend there is no run.log.
+     */
     public AutoCloseable logToFile() {
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        Configuration config = context.getConfiguration();
-        FileAppender appender = FileAppender.newBuilder()
-                .setName("run-" + dir.getFileName())
-                .withFileName(dir.resolve(LOG).toString())
-                .withAppend(true)
-                .setLayout(PatternLayout.newBuilder().withPattern("%d{ISO8601} %-5level %c{1} - %msg%n")
-                        .withConfiguration(config).build())
-                .setConfiguration(config)
-                .build();
-        appender.start();
-        config.addAppender(appender);
-        // On the root only: io.distill4j's INFO events reach it through additivity, other libraries' stay at WARN.
-        config.getRootLogger().addAppender(appender, Level.INFO, null);
-        context.updateLoggers();
+        String previous = ThreadContext.get(LOG_CONTEXT_KEY);
+        ThreadContext.put(LOG_CONTEXT_KEY, dir.resolve(LOG).toAbsolutePath().toString());
         return () -> {
-            config.getRootLogger().removeAppender(appender.getName());
-            context.updateLoggers();
-            appender.stop();
+            if (previous == null) {
+                ThreadContext.remove(LOG_CONTEXT_KEY);
+            } else {
+                ThreadContext.put(LOG_CONTEXT_KEY, previous);
+            }
         };
     }
 }

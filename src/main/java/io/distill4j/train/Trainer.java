@@ -119,7 +119,7 @@ public final class Trainer {
                     network.decoderDropout != null ? network.decoderDropout : spec.decoderDropout());
         }
         Integer ignore = data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null;
-        org.nd4j.linalg.api.buffer.DataType type = dataType(config.training.dtype);
+        org.nd4j.linalg.api.buffer.DataType type = config.training.dtype.dataType();
         if (type == org.nd4j.linalg.api.buffer.DataType.BFLOAT16) {
             // DL4J M2.1 networks train in DOUBLE, FLOAT or HALF only (its configuration check says so)
             throw new IllegalArgumentException("training.dtype bfloat16: DL4J 1.0.0-M2.1 cannot train bfloat16"
@@ -136,24 +136,12 @@ public final class Trainer {
                 .withDataType(type);
     }
 
-    /** The DL4J network data type for {@code training.dtype} (float32, float16, bfloat16). */
-    public static org.nd4j.linalg.api.buffer.DataType dataType(String dtype) {
-        return switch (dtype == null ? "float32" : dtype) {
-            case "float32" -> org.nd4j.linalg.api.buffer.DataType.FLOAT;
-            case "float16" -> org.nd4j.linalg.api.buffer.DataType.HALF;
-            case "bfloat16" -> org.nd4j.linalg.api.buffer.DataType.BFLOAT16;
-            default -> throw new IllegalArgumentException("dtype must be float32, float16 or bfloat16, got " + dtype);
-        };
-    }
-
     /** The DL4J updater a config's optimizer section names. */
     public static IUpdater updater(RunConfig.OptimizerConfig optimizer) {
-        return switch (optimizer.type.toLowerCase(java.util.Locale.ROOT)) {
-            case "adam" -> new Adam(optimizer.learningRate);
-            case "sgd" -> new Sgd(optimizer.learningRate);
-            case "nesterovs" -> new Nesterovs(optimizer.learningRate, optimizer.momentum);
-            default -> throw new IllegalArgumentException("optimizer.type " + optimizer.type
-                    + " is not one of adam, sgd, nesterovs");
+        return switch (optimizer.type) {
+            case ADAM -> new Adam(optimizer.learningRate);
+            case SGD -> new Sgd(optimizer.learningRate);
+            case NESTEROVS -> new Nesterovs(optimizer.learningRate, optimizer.momentum);
         };
     }
 

@@ -237,13 +237,10 @@ public final class Experiment {
 
     private void write(String metric, List<RunRecord> records, List<MethodSummary> summaries, String table) {
         RunFolder folder = run.folder();
-        StringBuilder csv = new StringBuilder("method,seed,test_" + metric + ",validation_" + metric
-                + ",best_epoch,seconds\n");
-        for (RunRecord r : records) {
-            csv.append(String.format(Locale.ROOT, "%s,%d,%.6f,%.6f,%d,%.1f%n", r.method(), r.seed(), r.testScore(),
-                    r.validationScore(), r.bestEpoch(), r.seconds()));
-        }
-        folder.writeText("experiment.csv", csv.toString());
+        folder.writeText("experiment.csv", io.distill4j.util.CsvTables.toCsv(
+                List.of("method", "seed", "test_" + metric, "validation_" + metric, "best_epoch", "seconds"),
+                records.stream().map(r -> List.of(r.method(), r.seed(), r.testScore(), r.validationScore(),
+                        r.bestEpoch(), r.seconds())).toList()));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("metric", metric);
         json.put("teacherTestScore", teacherScore);

@@ -204,15 +204,14 @@ public final class Sweep {
 
     private CandidateGenerator generator(DistillationSpace space, RunConfig config) {
         return switch (config.tune.generator) {
-            case "random" -> seeded(new RandomSearchGenerator(space, null), config.seed);
-            case "grid" -> seeded(new GridSearchCandidateGenerator(space, config.tune.gridPoints,
+            case RANDOM -> seeded(new RandomSearchGenerator(space, null), config.seed);
+            case GRID -> seeded(new GridSearchCandidateGenerator(space, config.tune.gridPoints,
                     GridSearchCandidateGenerator.Mode.Sequential, null), config.seed);
-            case "genetic" -> new GeneticSearchCandidateGenerator.Builder(space, new ValidationScore())
+            case GENETIC -> new GeneticSearchCandidateGenerator.Builder(space, new ValidationScore())
                     .populationModel(new PopulationModel.Builder().populationSize(config.tune.populationSize).build())
                     .selectionOperator(new GeneticSelectionOperator.Builder()
                             .randomGenerator(seededRandom(config.seed)).build())
                     .build();
-            default -> throw new IllegalArgumentException("tune.generator " + config.tune.generator);
         };
     }
 

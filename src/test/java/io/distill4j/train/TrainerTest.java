@@ -80,7 +80,7 @@ class TrainerTest {
     @Test
     void theConfiguredOptimizerIsTheOneTheNetworkUses(@TempDir Path dir) {
         RunConfig config = TinyRuns.segmentation(dir);
-        config.optimizer.type = "nesterovs";
+        config.optimizer.type = io.distill4j.config.OptimizerType.NESTEROVS;
         config.optimizer.learningRate = 0.02;
         config.optimizer.momentum = 0.8;
         try (Run run = Run.start(config, "test", new StopSignal())) {
