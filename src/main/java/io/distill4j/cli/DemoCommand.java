@@ -46,7 +46,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     public Result run() {
         long start = System.nanoTime();
-        return Commands.withRun(options, "demo", installStopHook, run -> {
+        return Commands.withRun(options, io.distill4j.train.RunCommand.of("demo"), installStopHook, run -> {
             TrainedModel teacher = run.trainFromScratch("teacher", run.config().teacher);
             TrainedModel distilled = run.distill("student-distilled", teacher.graph());
             TrainedModel scratch = run.trainFromScratch("student-scratch", run.config().student);

@@ -3,6 +3,7 @@ package io.distill4j.cli;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.model.UNetFactory;
 import io.distill4j.train.Run;
+import io.distill4j.train.RunCommand;
 import io.distill4j.train.TrainedModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine;
@@ -22,7 +23,8 @@ public final class DistillCommand implements Callable<Integer> {
     @Mixin
     RunOptions options = new RunOptions();
 
-    @Option(names = "--teacher", required = true, paramLabel = "MODEL_ZIP", description = "The trained teacher.")
+    @Option(names = "--teacher", paramLabel = "MODEL_ZIP",
+            description = "The trained teacher (required; with --resume, default: the run's own).")
     Path teacherFile;
 
     boolean installStopHook = true;
@@ -35,8 +37,17 @@ public final class DistillCommand implements Callable<Integer> {
     }
 
     public TrainCommand.Result run() {
+        if (options.resume != null && teacherFile == null) {
+            RunCommand recorded = Commands.recorded(options.resume);
+            if (recorded != null && recorded.teacher() != null) {
+                teacherFile = Path.of(recorded.teacher());
+            }
+        }
+        if (teacherFile == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option: '--teacher=MODEL_ZIP'");
+        }
         ComputationGraph teacher = ModelFiles.load(teacherFile);
-        return Commands.withRun(options, "distill --teacher " + teacherFile, installStopHook, run -> {
+        return Commands.withRun(options, new RunCommand("distill", "student", teacherFile.toString()), installStopHook, run -> {
             checkCompatible(teacher, run);
             TrainedModel student = run.config().training.qat
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,

@@ -49,10 +49,17 @@ public final class TuneCommand implements Callable<Integer> {
         if (generator != null) {
             options.set.add("tune.generator=" + generator);
         }
+        if (options.resume != null && teacherFile == null) {
+            io.distill4j.train.RunCommand recorded = Commands.recorded(options.resume);
+            if (recorded != null && recorded.teacher() != null) {
+                teacherFile = Path.of(recorded.teacher());
+            }
+        }
         if (options.name == null && options.resume == null) {
             options.name = "tune-" + options.load().name;
         }
-        return Commands.withRun(options, "tune", installStopHook, run -> {
+        return Commands.withRun(options, new io.distill4j.train.RunCommand("tune", "student",
+                teacherFile == null ? null : teacherFile.toString()), installStopHook, run -> {
             ComputationGraph teacher;
             if (teacherFile != null) {
                 teacher = ModelFiles.load(teacherFile);
