@@ -2,6 +2,7 @@ package io.distill4j.cli;
 
 import io.distill4j.model.ModelFiles;
 import io.distill4j.model.UNetFactory;
+import io.distill4j.train.PromotedRole;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunCommand;
 import io.distill4j.train.TrainedModel;
@@ -53,7 +54,7 @@ public final class DistillCommand implements Callable<Integer> {
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
                     options.resume != null)
                     : run.distill("student", teacher);
-            return TrainCommand.finish(run, student, "student");
+            return TrainCommand.finish(run, student, PromotedRole.STUDENT_DISTILLED);
         });
     }
 

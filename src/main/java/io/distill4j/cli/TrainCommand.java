@@ -1,6 +1,7 @@
 package io.distill4j.cli;
 
 import io.distill4j.eval.EvaluationResult;
+import io.distill4j.train.PromotedRole;
 import io.distill4j.train.Reports;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunCommand;
@@ -59,11 +60,11 @@ public final class TrainCommand implements Callable<Integer> {
             TrainedModel trained = run.config().training.qat
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, model, network, null, options.resume != null)
                     : run.trainFromScratch(model, network);
-            return finish(run, trained, model);
+            return finish(run, trained, model.equals("teacher") ? PromotedRole.TEACHER : PromotedRole.STUDENT_SCRATCH);
         });
     }
 
-    static Result finish(Run run, TrainedModel trained, String role) {
+    static Result finish(Run run, TrainedModel trained, PromotedRole role) {
         Reports.history(run.folder(), trained, run.data().task());
         EvaluationResult test = Reports.test(run, trained.name(), trained.graph());
         Reports.mosaics(run, trained.name(), List.of(trained.name()), List.of(trained.graph()),

@@ -72,7 +72,7 @@ class CommandsEndToEndTest {
         assertTrue(Double.isFinite(student.model().history().get(1).trainSoftLoss()), "distillation term recorded");
         assertMetricsInRange(student.test().summary());
 
-        EvaluationResult evaluated = EvaluateCommand.run("--model", dir.resolve("models/seg-student.zip").toString(),
+        EvaluationResult evaluated = EvaluateCommand.run("--model", dir.resolve("models/seg-student-distilled.zip").toString(),
                 "--split", "validation", "--out", dir.resolve("eval.json").toString());
         assertTrue(Double.isFinite(evaluated.meanIoU()));
         assertTrue(Files.isRegularFile(dir.resolve("eval.json")));
@@ -82,7 +82,7 @@ class CommandsEndToEndTest {
         image.setRGB(3, 3, 0x3366ff);
         ImageIO.write(image, "png", images.resolve("tile.png").toFile());
         List<PredictCommand.Prediction> predictions = PredictCommand.run("--model",
-                dir.resolve("models/seg-student.zip").toString(), "--out", dir.resolve("masks").toString(),
+                dir.resolve("models/seg-student-distilled.zip").toString(), "--out", dir.resolve("masks").toString(),
                 images.toString());
         assertEquals(1, predictions.size());
         BufferedImage mask = ImageIO.read(predictions.get(0).mask().toFile());
