@@ -44,10 +44,12 @@ public final class TuneCommand implements Callable<Integer> {
 
     public Sweep.Result run() {
         if (candidates != null) {
-            options.set.add("tune.maxCandidates=" + candidates);
+            options.commandOptions.add(new RunOptions.Override("--candidates " + candidates,
+                    java.util.List.of("tune.maxCandidates=" + candidates)));
         }
         if (generator != null) {
-            options.set.add("tune.generator=" + generator);
+            options.commandOptions.add(new RunOptions.Override("--generator " + generator,
+                    java.util.List.of("tune.generator=" + generator)));
         }
         if (options.resume != null && teacherFile == null) {
             io.distill4j.train.RunCommand recorded = Commands.recorded(options.resume);
