@@ -1,9 +1,9 @@
 package io.distill4j.cli;
 
 import io.distill4j.model.ModelFiles;
-import io.distill4j.model.UNetFactory;
 import io.distill4j.train.PromotedRole;
 import io.distill4j.train.Run;
+import io.distill4j.train.TeacherCompatibility;
 import io.distill4j.train.RunCommand;
 import io.distill4j.train.TrainedModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -13,13 +13,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /** {@code distill4j distill}: trains the student from a saved, frozen teacher with the distillation loss. */
 @Command(name = "distill", mixinStandardHelpOptions = true,
         description = "Train the student from a saved teacher with the distillation loss (the teacher stays frozen).")
 public final class DistillCommand implements Callable<Integer> {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DistillCommand.class);
 
     @Mixin
     RunOptions options = new RunOptions();
@@ -49,7 +50,7 @@ public final class DistillCommand implements Callable<Integer> {
         }
         ComputationGraph teacher = ModelFiles.load(teacherFile);
         return Commands.withRun(options, new RunCommand("distill", "student", teacherFile.toString()), installStopHook, run -> {
-            checkCompatible(teacher, run);
+            checkCompatible(teacher, teacherFile, run);
             TrainedModel student = run.config().training.qat
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
                     options.resume != null)
@@ -58,17 +59,10 @@ public final class DistillCommand implements Callable<Integer> {
         });
     }
 
-    /** The teacher must see the same input and predict the same classes as the student will. */
-    static void checkCompatible(ComputationGraph teacher, Run run) {
-        if (teacher.getVertex(UNetFactory.LOGITS) == null) {
-            throw new IllegalArgumentException("the teacher has no \"" + UNetFactory.LOGITS
-                    + "\" vertex: it was not built by distill4j (for other teachers, pass log-probabilities)");
-        }
-        long[] logits = teacher.getLayer(UNetFactory.LOGITS).getParam("W").shape();
-        long classes = run.data().task() == io.distill4j.data.Task.SEGMENTATION ? logits[0] : logits[1];
-        if (classes != run.data().numClasses()) {
-            throw new IllegalArgumentException("the teacher predicts " + classes + " classes (weights "
-                    + Arrays.toString(logits) + "), the dataset has " + run.data().numClasses());
+    /** The teacher must be of the data's task and predict its classes; a student-like teacher is warned of. */
+    static void checkCompatible(ComputationGraph teacher, Path teacherFile, Run run) {
+        for (String warning : TeacherCompatibility.check(teacher, teacherFile, run.data(), run.config())) {
+            log.warn(warning);
         }
     }
 

@@ -65,7 +65,7 @@ public final class TuneCommand implements Callable<Integer> {
             ComputationGraph teacher;
             if (teacherFile != null) {
                 teacher = ModelFiles.load(teacherFile);
-                DistillCommand.checkCompatible(teacher, run);
+                DistillCommand.checkCompatible(teacher, teacherFile, run);
             } else {
                 TrainedModel trained = run.trainFromScratch("teacher", run.config().teacher);
                 Reports.history(run.folder(), trained, run.data().task());

@@ -66,6 +66,15 @@ public final class ModelFiles {
         }
     }
 
+    /** As {@link #readEntry}, but empty (instead of an error) for a file that is not a readable zip. */
+    public static Optional<String> readEntryIfReadable(Path modelFile, String name) {
+        try {
+            return readEntry(modelFile, name);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Loads a graph saved by {@link #save}, with its updater state; the error names the file. */
     public static ComputationGraph load(Path file) {
         Acceleration.ensureConfigured();
