@@ -83,11 +83,11 @@ class CommandsEndToEndTest {
         ImageIO.write(image, "png", images.resolve("tile.png").toFile());
         List<PredictCommand.Prediction> predictions = PredictCommand.run("--model",
                 dir.resolve("models/seg-student-distilled.zip").toString(), "--out", dir.resolve("masks").toString(),
-                images.toString());
+                images.toString()).predictions();
         assertEquals(1, predictions.size());
         BufferedImage mask = ImageIO.read(predictions.get(0).mask().toFile());
         assertNotNull(mask);
-        assertEquals(16, mask.getWidth(), "masks come at the model's resolution");
+        assertEquals(20, mask.getWidth(), "masks come at the image's own size");
     }
 
     @Test
@@ -106,7 +106,7 @@ class CommandsEndToEndTest {
         Path images = Files.createDirectories(dir.resolve("images"));
         ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "jpg", images.resolve("a.jpg").toFile());
         List<PredictCommand.Prediction> predictions = PredictCommand.run("--model", student.promoted().toString(),
-                "--out", dir.resolve("out").toString(), images.resolve("a.jpg").toString());
+                "--out", dir.resolve("out").toString(), images.resolve("a.jpg").toString()).predictions();
         double sum = java.util.Arrays.stream(predictions.get(0).probabilities()).sum();
         assertEquals(1.0, sum, 1e-4);
         assertTrue(Files.readString(dir.resolve("out/predictions.csv")).contains(predictions.get(0).predictedClass()));
