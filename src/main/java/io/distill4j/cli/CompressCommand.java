@@ -32,7 +32,7 @@ public final class CompressCommand implements Callable<Integer> {
 
     public static CompressCommands.Result run(String... args) {
         CompressCommand command = new CompressCommand();
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
         return command.run();
     }
 

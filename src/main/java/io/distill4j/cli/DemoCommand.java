@@ -41,7 +41,7 @@ public final class DemoCommand implements Callable<Integer> {
     public static Result run(String... args) {
         DemoCommand command = new DemoCommand();
         command.installStopHook = false;
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
         return command.run();
     }
 

@@ -49,7 +49,8 @@ public final class DistillCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option: '--teacher=MODEL_ZIP'");
         }
         ComputationGraph teacher = ModelFiles.load(teacherFile);
-        return Commands.withRun(options, new RunCommand("distill", "student", teacherFile.toString()), installStopHook, run -> {
+        return Commands.withRun(options, new RunCommand("distill", "student", teacherFile.toString()), installStopHook,
+                (config, data) -> TeacherCompatibility.check(teacher, teacherFile, data, config), run -> {
             checkCompatible(teacher, teacherFile, run);
             TrainedModel student = run.config().training.qat
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,

@@ -36,7 +36,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--method", description = "level or filter (default: compress.prune of the config, level)")
     String method;
 
-    @Option(names = "--sparsity", description = "Level: fraction of weights zeroed per layer, in [0, 1).")
+    @Option(names = "--sparsity",
+            description = "Level: fraction of weights zeroed, in [0, 1): of all layers together, or of each (--scope).")
     Double sparsity;
 
     @Option(names = "--scope", paramLabel = "global|layer",
@@ -64,7 +65,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     public static CompressCommands.Result run(String... args) {
         PruneCommand command = new PruneCommand();
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
         return command.run();
     }
 

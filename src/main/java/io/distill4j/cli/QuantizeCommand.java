@@ -42,7 +42,7 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     public static CompressCommands.Result run(String... args) {
         QuantizeCommand command = new QuantizeCommand();
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
         return command.run();
     }
 

@@ -26,13 +26,13 @@ public final class RunOptions {
     @Option(names = "--epochs", description = "Epochs for every network (overrides per-network epochs).")
     Integer epochs;
 
-    @Option(names = "--batch-size")
+    @Option(names = "--batch-size", description = "Images per training and evaluation batch (training.batchSize).")
     Integer batchSize;
 
     @Option(names = "--max-batches", description = "At most N batches per epoch and per evaluation (smoke runs).")
     Integer maxBatches;
 
-    @Option(names = "--seed")
+    @Option(names = "--seed", description = "Seed of the weights' initialization, data splits and shuffling.")
     Long seed;
 
     @Option(names = "--alpha", description = "Distillation weight of the hard labels, in [0, 1].")
@@ -47,10 +47,11 @@ public final class RunOptions {
     @Option(names = "--dtype", description = "Network data type: float32, float16 or bfloat16.")
     String dtype;
 
-    @Option(names = "--runs-dir", paramLabel = "DIR")
+    @Option(names = "--runs-dir", paramLabel = "DIR", description = "Where run folders go (output.runsDir; default runs).")
     Path runsDir;
 
-    @Option(names = "--models-dir", paramLabel = "DIR")
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "Where finished models are promoted (output.modelsDir; default models).")
     Path modelsDir;
 
     @Option(names = "--resume", paramLabel = "RUN_DIR",
@@ -92,6 +93,24 @@ public final class RunOptions {
         if (value != null) {
             all.add(new Override(option + " " + value, List.of(assignments)));
         }
+    }
+
+    /** Options of this mixin that do nothing for a command, by command name: they are not offered there. */
+    private static final java.util.Map<String, List<String>> INAPPLICABLE = java.util.Map.of(
+            "demo", List.of("--qat"), "tune", List.of("--qat"),
+            "quantize", List.of("--qat", "--resume"), "prune", List.of("--qat", "--resume"),
+            "compress", List.of("--qat", "--resume"));
+
+    /** Removes the options that do nothing for a command (and its subcommands) from its command line. */
+    static picocli.CommandLine withApplicableOptions(picocli.CommandLine cli) {
+        for (String name : INAPPLICABLE.getOrDefault(cli.getCommandName(), List.of())) {
+            picocli.CommandLine.Model.OptionSpec option = cli.getCommandSpec().findOption(name);
+            if (option != null) {
+                cli.getCommandSpec().remove(option);
+            }
+        }
+        cli.getSubcommands().values().forEach(RunOptions::withApplicableOptions);
+        return cli;
     }
 
     /** The named options as config overrides, after the generic --set ones. */

@@ -38,7 +38,7 @@ public final class TuneCommand implements Callable<Integer> {
     public static Sweep.Result run(String... args) {
         TuneCommand command = new TuneCommand();
         command.installStopHook = false;
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
         return command.run();
     }
 
@@ -60,11 +60,16 @@ public final class TuneCommand implements Callable<Integer> {
         if (options.name == null && options.resume == null) {
             options.name = "tune-" + options.load().name;
         }
+        ComputationGraph given = teacherFile != null ? ModelFiles.load(teacherFile) : null;
         return Commands.withRun(options, new io.distill4j.train.RunCommand("tune", "student",
-                teacherFile == null ? null : teacherFile.toString()), installStopHook, run -> {
+                teacherFile == null ? null : teacherFile.toString()), installStopHook, (config, data) -> {
+                    if (given != null) {
+                        io.distill4j.train.TeacherCompatibility.check(given, teacherFile, data, config);
+                    }
+                }, run -> {
             ComputationGraph teacher;
             if (teacherFile != null) {
-                teacher = ModelFiles.load(teacherFile);
+                teacher = given;
                 DistillCommand.checkCompatible(teacher, teacherFile, run);
             } else {
                 TrainedModel trained = run.trainFromScratch("teacher", run.config().teacher);

@@ -46,14 +46,41 @@ public final class ModelFiles {
                 ModelSerializer.addNormalizerToModel(temp.toFile(), normalizer);
             }
             if (!entries.isEmpty()) {
-                try (FileSystem zip = FileSystems.newFileSystem(temp)) {
-                    for (Map.Entry<String, String> e : entries.entrySet()) {
-                        Path entry = zip.getPath(EXTRA_PREFIX + e.getKey());
-                        Files.writeString(entry, e.getValue(), StandardCharsets.UTF_8);
-                    }
-                }
+                addEntries(temp, entries);
             }
         });
+    }
+
+    /**
+     * Rewrites a zip with extra text entries. Not through the JDK's zip file system: on a full disk it prints a stack
+     * trace per entry, skips the entry and leaves a {@code zipfstmp*.tmp} behind; here any write error is thrown.
+     */
+    private static void addEntries(Path zipFile, Map<String, String> entries) throws IOException {
+        Path rewritten = Files.createTempFile(zipFile.toAbsolutePath().getParent(), "." + zipFile.getFileName(), ".tmp");
+        try {
+            try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(
+                    new java.io.BufferedInputStream(Files.newInputStream(zipFile)));
+                 java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(
+                         new java.io.BufferedOutputStream(Files.newOutputStream(rewritten)))) {
+                for (java.util.zip.ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                    String name = entry.getName();
+                    if (name.startsWith(EXTRA_PREFIX) && entries.containsKey(name.substring(EXTRA_PREFIX.length()))) {
+                        continue; // replaced below
+                    }
+                    out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+                for (Map.Entry<String, String> e : entries.entrySet()) {
+                    out.putNextEntry(new java.util.zip.ZipEntry(EXTRA_PREFIX + e.getKey()));
+                    out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                    out.closeEntry();
+                }
+            }
+            Files.move(rewritten, zipFile, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(rewritten);
+        }
     }
 
     /** A text entry stored by {@link #save(ComputationGraph, Path, DataNormalization, Map)}, if present. */

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("e2e")
 class TeacherMismatchTest {
 
-    private static Path save(Path dir, String name, Task task, List<Integer> filters, int classes) {
+    static Path save(Path dir, String name, Task task, List<Integer> filters, int classes) {
         Path file = dir.resolve(name + ".zip");
         ModelFiles.save(UNetFactory.build(UNetSpec.of(filters, task, 3, classes, 16, 16)), file, null);
         return file;
