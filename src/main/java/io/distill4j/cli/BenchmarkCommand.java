@@ -51,7 +51,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--gemm-size", description = "n of the n×n×n GEMM that measures the peak (default 2048; 0 skips).")
     Integer gemmSize;
 
-    @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs")
+    @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs",
+            description = "Where the benchmark's run folder goes (default: ${DEFAULT-VALUE}).")
     Path runsDir = Path.of("runs");
 
     /** What a benchmark run produced: the figures and where they were written. */

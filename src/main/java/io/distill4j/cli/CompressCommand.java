@@ -34,7 +34,7 @@ public final class CompressCommand implements Callable<Integer> {
 
     public static CompressCommands.Result run(String... args) {
         CompressCommand command = new CompressCommand();
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
         return command.run();
     }
 
@@ -43,7 +43,7 @@ public final class CompressCommand implements Callable<Integer> {
         RunConfig config = CompressCommands.config(options, teacherFile, List.of());
         ComputationGraph teacher = ModelFiles.load(teacherFile);
         return CompressCommands.withRun(config, "compress --teacher " + teacherFile, teacherFile, z -> {
-            DistillCommand.checkCompatible(teacher, z.run());
+            DistillCommand.checkCompatible(teacher, teacherFile, z.run());
             List<Stage> stages = new ArrayList<>(z.baseline("teacher", teacher, teacherFile));
             TrainedModel student = z.run().distill("student", teacher);
             stages.addAll(z.baseline("student (distilled)", student.graph(), student.modelFile()));

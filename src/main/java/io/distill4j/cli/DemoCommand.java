@@ -4,6 +4,7 @@ import io.distill4j.data.Split;
 import io.distill4j.eval.ComparisonTable;
 import io.distill4j.eval.EvaluationResult;
 import io.distill4j.eval.InferenceTimer;
+import io.distill4j.train.PromotedRole;
 import io.distill4j.train.Reports;
 import io.distill4j.train.Run;
 import io.distill4j.train.TrainedModel;
@@ -40,13 +41,13 @@ public final class DemoCommand implements Callable<Integer> {
     public static Result run(String... args) {
         DemoCommand command = new DemoCommand();
         command.installStopHook = false;
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
         return command.run();
     }
 
     public Result run() {
         long start = System.nanoTime();
-        return Commands.withRun(options, "demo", installStopHook, run -> {
+        return Commands.withRun(options, io.distill4j.train.RunCommand.of("demo"), installStopHook, run -> {
             TrainedModel teacher = run.trainFromScratch("teacher", run.config().teacher);
             TrainedModel distilled = run.distill("student-distilled", teacher.graph());
             TrainedModel scratch = run.trainFromScratch("student-scratch", run.config().student);
@@ -71,8 +72,8 @@ public final class DemoCommand implements Callable<Integer> {
             String verdict = verdict(tests.get(1), tests.get(2));
             table.write(run.folder().resolve("comparison.md"));
             if (run.config().output.promote) {
-                Reports.promote(run, teacher, "teacher", tests.get(0));
-                Reports.promote(run, distilled, "student", tests.get(1));
+                Reports.promote(run, teacher, PromotedRole.TEACHER, tests.get(0));
+                Reports.promote(run, distilled, PromotedRole.STUDENT_DISTILLED, tests.get(1));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             run.folder().writeText("report.md", report(run, table, verdict, seconds));

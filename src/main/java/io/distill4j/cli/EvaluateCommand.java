@@ -3,9 +3,9 @@ package io.distill4j.cli;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.data.Dataset;
-import io.distill4j.data.Datasets;
 import io.distill4j.data.Split;
 import io.distill4j.eval.EvaluationResult;
+import io.distill4j.eval.EvaluationTable;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
         description = "Score a saved model on a dataset split (default: the data it was trained on, test split).")
 public final class EvaluateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL_ZIP")
+    @Option(names = "--model", required = true, paramLabel = "MODEL_ZIP", description = "A model distill4j saved.")
     Path modelFile;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -45,6 +45,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "JSON", description = "Also write the metrics as JSON here.")
     Path out;
 
+    /** Images the last {@link #run()} evaluated. */
+    long images;
+
     public static EvaluationResult run(String... args) {
         EvaluateCommand command = new EvaluateCommand();
         new CommandLine(command).parseArgs(args);
@@ -55,10 +58,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         Split which = parseSplit(split);
         ComputationGraph graph = ModelFiles.load(modelFile);
         RunConfig runConfig = config != null ? RunConfigs.load(config, set) : storedConfig(modelFile, set);
-        if (runConfig.data.seed == null) {
-            runConfig.data.seed = runConfig.seed;
-        }
-        Dataset data = Datasets.open(runConfig.data);
+        Dataset data = Run.openData(runConfig);
+        int size = data.size(which);
+        images = maxBatches > 0 ? Math.min(size, (long) maxBatches * runConfig.training.batchSize) : size;
         EvaluationResult result = Trainer.metricsFor(data).evaluate(graph,
                 data.iterator(which, runConfig.training.batchSize, false), maxBatches);
         if (out != null) {
@@ -85,7 +87,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EvaluationResult r = run();
-        System.out.println(r);
+        System.out.print(EvaluationTable.markdown(r, split, images));
         return 0;
     }
 }

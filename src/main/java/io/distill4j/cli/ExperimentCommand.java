@@ -49,10 +49,17 @@ public final class ExperimentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--seeds " + seeds
                     + ": a confidence interval needs at least 2 seeds");
         }
+        if (options.resume != null && teacherFile == null) {
+            io.distill4j.train.RunCommand recorded = Commands.recorded(options.resume);
+            if (recorded != null && recorded.teacher() != null) {
+                teacherFile = Path.of(recorded.teacher());
+            }
+        }
         if (options.name == null && options.resume == null) {
             options.name = "experiment-" + options.load().name;
         }
-        return Commands.withRun(options, "experiment", installStopHook, run -> {
+        return Commands.withRun(options, new io.distill4j.train.RunCommand("experiment", "student",
+                teacherFile == null ? null : teacherFile.toString()), installStopHook, run -> {
             List<Experiment.Method> parsed = new ArrayList<>();
             for (String m : methods) {
                 int eq = m.indexOf('=');
@@ -63,7 +70,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             ComputationGraph teacher;
             if (teacherFile != null) {
                 teacher = Experiment.loadTeacher(teacherFile);
-                DistillCommand.checkCompatible(teacher, run);
+                DistillCommand.checkCompatible(teacher, teacherFile, run);
             } else {
                 TrainedModel trained = run.trainFromScratch("teacher", run.config().teacher);
                 Reports.history(run.folder(), trained, run.data().task());

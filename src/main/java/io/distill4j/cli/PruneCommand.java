@@ -38,7 +38,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--method", description = "${COMPLETION-CANDIDATES} (default: compress.prune of the config, level)")
     PruneMethod method;
 
-    @Option(names = "--sparsity", description = "Level: fraction of weights zeroed per layer, in [0, 1).")
+    @Option(names = "--sparsity",
+            description = "Level: fraction of weights zeroed, in [0, 1): of all layers together, or of each (--scope).")
     Double sparsity;
 
     @Option(names = "--scope",
@@ -66,7 +67,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     public static CompressCommands.Result run(String... args) {
         PruneCommand command = new PruneCommand();
-        new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true)).parseArgs(args);
         return command.run();
     }
 

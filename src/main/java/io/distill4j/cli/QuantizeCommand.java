@@ -43,7 +43,7 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     public static CompressCommands.Result run(String... args) {
         QuantizeCommand command = new QuantizeCommand();
-        new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true)).parseArgs(args);
         return command.run();
     }
 

@@ -254,7 +254,7 @@ public final class Trainer {
                 ModelFiles.save(graph, checkpoint, data.normalizer(), modelEntries);
                 writeState(historyFile, new CheckpointState(history, false, false));
                 throw new RunInterruptedException(name + " stopped during epoch " + (epoch + 1) + "; checkpoint saved to "
-                        + checkpoint + ". Resume with --resume " + folder.dir()
+                        + checkpoint + ". Resume with `" + RunCommand.resumeLine(folder.dir()) + "`"
                         + " (the interrupted epoch restarts from its beginning)");
             } catch (NonFiniteLossException e) {
                 throw new NonFiniteLossException(e.getMessage() + ". The last good checkpoint is "

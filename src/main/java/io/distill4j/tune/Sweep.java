@@ -164,7 +164,7 @@ public final class Sweep {
         TrainedModel bestModel = run.trainer().load(name(best.index()));
         Reports.history(run.folder(), bestModel, run.data().task());
         EvaluationResult bestTest = Reports.test(run, bestModel.name(), bestModel.graph());
-        Path promoted = config.output.promote ? Reports.promote(run, bestModel, "student", bestTest) : null;
+        Path promoted = config.output.promote ? Reports.promote(run, bestModel, io.distill4j.train.PromotedRole.STUDENT_DISTILLED, bestTest) : null;
 
         double teacherSeconds = logits.seconds();
         double candidateSeconds = candidates.stream().mapToDouble(CandidateRecord::seconds).sum();
