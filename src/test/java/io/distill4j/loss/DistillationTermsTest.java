@@ -340,6 +340,15 @@ class DistillationTermsTest {
     }
 
     @Test
+    void aConfigWithTermsRoundTripsThroughItsYaml() {
+        io.distill4j.config.RunConfig config = RunConfigs.load(null, List.of(
+                "distillation.terms=[{type: kd, alpha: 1}, {type: cwd, weight: 3}, {type: at, levels: [enc1]}]"));
+        String yaml = RunConfigs.toYaml(config);
+        assertTrue(yaml.contains("type: cwd"), yaml);
+        assertEquals(config.distillation.terms, RunConfigs.fromYaml(yaml, "round trip").distillation.terms);
+    }
+
+    @Test
     void termsOnTheWrongTaskAreClearErrors() {
         INDArray ids = Nd4j.zeros(DataType.DOUBLE, 1, 1, 2, 2);
         INDArray labels = DistillationLabels.withTeacher(ids, Nd4j.randn(DataType.DOUBLE, 1, 3, 2, 2));
