@@ -1,13 +1,13 @@
 package io.distill4j.cli;
 
 import io.distill4j.data.Task;
+import io.distill4j.deploy.DeployedModel;
 import io.distill4j.eval.Metrics;
 import io.distill4j.eval.Mosaics;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
 import org.datavec.image.loader.NativeImageLoader;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
@@ -56,11 +56,17 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     public List<Prediction> run() {
-        ComputationGraph graph = ModelFiles.load(modelFile);
-        Run.ModelInfo classes = ModelFiles.readEntry(modelFile, Run.ENTRY_MODEL_INFO).map(PredictCommand::modelInfo)
+        // DL4J zips, compact files (prune, quantize) and .onnx exports
+        try (DeployedModel graph = DeployedModel.open(modelFile)) {
+            return predict(graph);
+        }
+    }
+
+    private List<Prediction> predict(DeployedModel graph) {
+        Run.ModelInfo classes = graph.entry(Run.ENTRY_MODEL_INFO).map(PredictCommand::modelInfo)
                 .orElseThrow(() -> new IllegalArgumentException(modelFile
                         + " carries no model-info entry (not made by distill4j?)"));
-        DataNormalization normalizer = ModelFiles.loadNormalizer(modelFile);
+        DataNormalization normalizer = graph.normalizer();
         if (normalizer == null) {
             normalizer = new ImagePreProcessingScaler(0, 1);
         }
@@ -76,7 +82,7 @@ public final class PredictCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("cannot read image " + image + ": " + e.getMessage(), e);
             }
             normalizer.transform(features);
-            INDArray probabilities = graph.outputSingle(features);
+            INDArray probabilities = graph.output(features);
             if (segmentation) {
                 String name = image.getFileName().toString().replaceFirst("\\.[^.]+$", "") + "-mask.png";
                 Path mask = out.resolve(name);
