@@ -51,6 +51,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--gemm-size", description = "n of the n×n×n GEMM that measures the peak (default 2048; 0 skips).")
     Integer gemmSize;
 
+    @Option(names = "--runtime", paramLabel = "RUNTIME",
+            description = "Where inference runs: dl4j (default; every step), onnx or onnx-int8 (ONNX Runtime; inference only).")
+    String runtime;
+
     @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs")
     Path runsDir = Path.of("runs");
 
@@ -73,13 +77,17 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 base.minRepetitionMillis(), base.dropout() && !noDropout,
                 workspaceMode != null ? workspaceMode : base.workspaceMode(),
                 gemmSize != null ? gemmSize : base.gemmSize(), base.alpha(), base.temperature(), base.seed(),
-                steps != null ? steps : base.steps());
+                steps != null ? steps : runtime != null ? null : base.steps(),
+                runtime != null ? Benchmark.Engine.parse(runtime) : null);
     }
 
     public Outcome run() {
         Benchmark.Settings settings = settings();
-        Benchmark.Result result = Benchmark.run(settings, System.out::println);
-        RunFolder folder = RunFolder.create(runsDir, quick ? "benchmark-quick" : "benchmark");
+        Benchmark.Result result = Benchmark.run(settings, System.out::println,
+                io.distill4j.deploy.OnnxInference.of(settings.runtime()));
+        String name = (quick ? "benchmark-quick" : "benchmark")
+                + (settings.runtime() == Benchmark.Engine.DL4J ? "" : "-" + settings.runtime().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        RunFolder folder = RunFolder.create(runsDir, name);
         String markdown = BenchmarkReport.markdown(result);
         folder.writeJson("benchmark.json", result);
         folder.writeText("benchmark.md", markdown);
