@@ -55,6 +55,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
             description = "Where inference runs: dl4j (default; every step), onnx or onnx-int8 (ONNX Runtime; inference only).")
     String runtime;
 
+    @Option(names = "--model", paramLabel = "FILE", description = "Time inference of saved models instead (DL4J zip, "
+            + "compact file from prune/quantize, or .onnx on ONNX Runtime), each at its own input size.")
+    List<Path> modelFiles;
+
     @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs")
     Path runsDir = Path.of("runs");
 
@@ -83,6 +87,14 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     public Outcome run() {
         Benchmark.Settings settings = settings();
+        if (modelFiles != null && !modelFiles.isEmpty()) {
+            Benchmark.Result result = io.distill4j.deploy.ModelBenchmark.run(modelFiles, settings, System.out::println);
+            RunFolder folder = RunFolder.create(runsDir, "benchmark-models");
+            String markdown = io.distill4j.deploy.ModelBenchmark.markdown(result, modelFiles);
+            folder.writeJson("benchmark.json", result);
+            folder.writeText("benchmark.md", markdown);
+            return new Outcome(result, folder.dir(), markdown);
+        }
         Benchmark.Result result = Benchmark.run(settings, System.out::println,
                 io.distill4j.deploy.OnnxInference.of(settings.runtime()));
         String name = (quick ? "benchmark-quick" : "benchmark")

@@ -286,7 +286,8 @@ public final class Benchmark {
         return graph;
     }
 
-    private static Measurement measure(String model, int size, Step step, Settings settings, long flopsPerImage,
+    /** Times one iteration with the protocol (warm-up, then the median of the repetitions). */
+    public static Measurement measure(String model, int size, Step step, Settings settings, long flopsPerImage,
                                        Runnable iteration, Consumer<String> progress) {
         ProcessMemory.resetPeak();
         // at least `warmup` iterations and `minWarmupMillis`: the JIT compiles the Java side (DL4J's graph code, the

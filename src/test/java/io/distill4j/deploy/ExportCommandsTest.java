@@ -71,6 +71,14 @@ class ExportCommandsTest {
                     compact.toString());
         }
 
+        // benchmark times every form with the same protocol
+        var timed = io.distill4j.cli.BenchmarkCommand.run("--quick", "--model", model.toString(), "--model",
+                onnx.file().toString(), "--model", int8.file().toString(), "--model", quantized.toString(),
+                "--runs-dir", dir.resolve("runs").toString());
+        assertEquals(4, timed.result().measurements().size());
+        assertTrue(timed.markdown().contains("| t-student.onnx | onnxruntime |"), timed.markdown());
+        assertTrue(timed.result().measurements().stream().allMatch(m -> m.imagesPerSecond() > 0 && m.size() == 16));
+
         Path images = Files.createDirectories(dir.resolve("images"));
         ImageIO.write(new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB), "png", images.resolve("a.png").toFile());
         var predictions = PredictCommand.run("--model", onnx.file().toString(), "--out", dir.resolve("out").toString(),
