@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
         scope = CommandLine.ScopeType.INHERIT, // subcommands inherit the version provider: `train -V` works
         description = "Knowledge distillation and model compression for Deeplearning4j.",
         subcommands = {InfoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
-                PredictCommand.class, DemoCommand.class, TuneCommand.class, ExperimentCommand.class, PruneCommand.class, QuantizeCommand.class,
-                CompressCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
+                PredictCommand.class, DemoCommand.class, TuneCommand.class, ExperimentCommand.class, PruneCommand.class,
+                QuantizeCommand.class, CompressCommand.class, BenchmarkCommand.class, ExportCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Distill4j implements Runnable {
 
     @CommandLine.Spec

@@ -4,13 +4,13 @@ import io.distill4j.data.DatasetException;
 import io.distill4j.util.AtomicFiles;
 import io.distill4j.util.CsvTables;
 import io.distill4j.data.Task;
+import io.distill4j.deploy.DeployedModel;
 import io.distill4j.eval.Mosaics;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
 import io.distill4j.data.ImageInput;
 import io.distill4j.eval.TiledSegmentation;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
@@ -76,15 +76,21 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     public Result run() {
-        ComputationGraph graph = ModelFiles.load(modelFile);
-        Run.ModelInfo classes = ModelFiles.readEntry(modelFile, Run.ENTRY_MODEL_INFO).map(PredictCommand::modelInfo)
+        // DL4J zips, compact files (prune, quantize) and .onnx exports
+        try (DeployedModel graph = DeployedModel.open(modelFile)) {
+            return predict(graph);
+        }
+    }
+
+    private Result predict(DeployedModel graph) {
+        Run.ModelInfo classes = graph.entry(Run.ENTRY_MODEL_INFO).map(PredictCommand::modelInfo)
                 .orElseThrow(() -> new IllegalArgumentException(modelFile
                         + " carries no model-info entry (not made by distill4j?)"));
-        DataNormalization stored = ModelFiles.loadNormalizer(modelFile);
+        DataNormalization stored = graph.normalizer();
         DataNormalization normalizer = stored != null ? stored : new ImagePreProcessingScaler(0, 1);
         boolean segmentation = Task.valueOf(classes.task()) == Task.SEGMENTATION;
         TiledSegmentation tiles = segmentation
-                ? new TiledSegmentation(graph, classes.height(), classes.width(), overlap) : null;
+                ? new TiledSegmentation(graph::output, classes.height(), classes.width(), overlap) : null;
         List<Prediction> predictions = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
@@ -100,7 +106,7 @@ public final class PredictCommand implements Callable<Integer> {
                 } else {
                     INDArray features = ImageInput.resized(image, classes.height(), classes.width(), classes.channels());
                     normalizer.transform(features);
-                    double[] p = graph.outputSingle(features).getRow(0).toDoubleVector();
+                    double[] p = graph.output(features).getRow(0).toDoubleVector();
                     int best = 0;
                     for (int c = 1; c < p.length; c++) {
                         best = p[c] > p[best] ? c : best;

@@ -23,7 +23,8 @@ public final class TiledSegmentation {
     /** Tiles per forward pass. */
     private static final int BATCH = 16;
 
-    private final ComputationGraph model;
+    /** Probabilities {@code [N, K, h, w]} for a batch of normalised tiles. */
+    private final java.util.function.UnaryOperator<INDArray> model;
     private final int patchHeight;
     private final int patchWidth;
     private final double overlap;
@@ -32,6 +33,15 @@ public final class TiledSegmentation {
      * @param overlap fraction of a tile shared with its neighbour, in [0, 1)
      */
     public TiledSegmentation(ComputationGraph model, int patchHeight, int patchWidth, double overlap) {
+        this(model::outputSingle, patchHeight, patchWidth, overlap);
+    }
+
+    /**
+     * @param model probabilities for a batch of normalised tiles (a DL4J graph, or a deployed ONNX model)
+     * @param overlap fraction of a tile shared with its neighbour, in [0, 1)
+     */
+    public TiledSegmentation(java.util.function.UnaryOperator<INDArray> model, int patchHeight, int patchWidth,
+                             double overlap) {
         if (!(overlap >= 0 && overlap < 1)) {
             throw new IllegalArgumentException("tile overlap must be in [0, 1), got " + overlap);
         }
@@ -62,7 +72,7 @@ public final class TiledSegmentation {
         for (int from = 0; from < tiles.size(); from += BATCH) {
             List<int[]> batch = tiles.subList(from, Math.min(tiles.size(), from + BATCH));
             INDArray[] inputs = batch.stream().map(t -> padded.get(region(t[0], t[1]))).toArray(INDArray[]::new);
-            INDArray output = model.outputSingle(Nd4j.concat(0, inputs)).castTo(DataType.FLOAT);
+            INDArray output = model.apply(Nd4j.concat(0, inputs)).castTo(DataType.FLOAT);
             if (sum == null) {
                 sum = Nd4j.zeros(DataType.FLOAT, 1, output.size(1), paddedHeight, paddedWidth);
             }
