@@ -81,28 +81,13 @@ public final class DemoCommand implements Callable<Integer> {
         });
     }
 
-    /**
-     * Run-to-run spread of the demo's single-seed mean IoU difference: the README's two measurements of the same
-     * command on 2026-11-22 gave +0.0038 and -0.0023, so differences within 0.01 are read as noise.
-     */
-    static final double SEGMENTATION_NOISE = 0.01;
-
-    /**
-     * Whether distillation helped, in plain words, from the two students' test scores of one seed. A difference
-     * within run-to-run noise is called that: for accuracy, two standard errors of the difference of two proportions
-     * on the test split; for mean IoU, {@link #SEGMENTATION_NOISE}. Only several seeds can show more.
-     */
+    /** Whether distillation helped, in plain words, from the two students' test scores. */
     static String verdict(EvaluationResult distilled, EvaluationResult scratch) {
         double d = distilled.mainScore();
         double s = scratch.mainScore();
         String metric = distilled.mainMetricName().replace('_', ' ');
         String change = String.format(Locale.ROOT, "%s %.4f (distilled) vs %.4f (from scratch), %+.4f", metric, d, s,
                 d - s);
-        double noise = noise(distilled, scratch);
-        if (Math.abs(d - s) <= noise) {
-            return String.format(Locale.ROOT, "Within run-to-run noise (±%.4f for one seed): %s; only several seeds"
-                    + " can tell whether distillation helps here.", noise, change);
-        }
         if (d > s) {
             return "Distillation helped: " + change + ".";
         }
@@ -110,14 +95,6 @@ public final class DemoCommand implements Callable<Integer> {
             return "Distillation did not help: " + change + ".";
         }
         return "No difference: " + change + ".";
-    }
-
-    static double noise(EvaluationResult distilled, EvaluationResult scratch) {
-        if (distilled.task() == io.distill4j.data.Task.SEGMENTATION) {
-            return SEGMENTATION_NOISE;
-        }
-        double p = (distilled.accuracy() + scratch.accuracy()) / 2;
-        return 2 * Math.sqrt(2 * p * (1 - p) / Math.max(1, distilled.count()));
     }
 
     private static String report(Run run, ComparisonTable table, String verdict, double seconds) {
