@@ -196,8 +196,12 @@ public final class Trainer {
         List<DistillationGraphs.FeatureTap> taps = List.of();
         if (teacher != null) {
             // a checkpoint keeps the training-only branches; rebuilt here, their 1×1 adapters start afresh
-            DistillationGraphs.TrainingGraph training = DistillationGraphs.forTraining(
-                    DistillationGraphs.forInference(graph), teacher, config.distillation.resolvedTerms());
+            // the config's terms, or (none given) the kd term the student's output layer was built with
+            ComputationGraph student = DistillationGraphs.forInference(graph);
+            List<io.distill4j.loss.DistillationTerm> terms = config.distillation.terms != null
+                    && !config.distillation.terms.isEmpty() ? config.distillation.terms
+                    : DistillationGraphs.outputLayer(student).terms();
+            DistillationGraphs.TrainingGraph training = DistillationGraphs.forTraining(student, teacher, terms);
             graph = training.graph();
             taps = training.taps();
         }

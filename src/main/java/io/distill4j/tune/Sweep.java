@@ -98,8 +98,12 @@ public final class Sweep {
     Sweep(Run run, ComputationGraph teacher, CandidateTrainer trainer) {
         this.run = run;
         this.teacher = teacher;
+        // the sweep searches the kd term (alpha, T): candidates train on it alone, whatever terms the config lists
+        RunConfig kdOnly = RunConfigs.copy(run.config());
+        kdOnly.distillation.terms = null;
+        Trainer kdTrainer = run.trainer().withConfig(kdOnly);
         this.trainer = trainer != null ? trainer
-                : (name, spec, epochs) -> run.trainer().train(name, () -> UNetFactory.build(spec), teacher, epochs,
+                : (name, spec, epochs) -> kdTrainer.train(name, () -> UNetFactory.build(spec), teacher, epochs,
                 false, List.of());
     }
 
@@ -234,6 +238,7 @@ public final class Sweep {
     /** The run's config with a candidate's values: what {@code distill} would need to reproduce it. */
     RunConfig configFor(DistillationCandidate c) {
         RunConfig copy = RunConfigs.copy(run.config());
+        copy.distillation.terms = null;
         copy.distillation.alpha = c.alpha();
         copy.distillation.temperature = c.temperature();
         copy.optimizer.learningRate = c.learningRate();

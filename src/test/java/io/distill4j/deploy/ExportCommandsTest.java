@@ -51,7 +51,7 @@ class ExportCommandsTest {
         String before = sha(model);
 
         OnnxExport.Result onnx = ExportCommand.run("--model", model.toString(), "--format", "onnx");
-        assertEquals(model.resolveSibling("t-student.onnx"), onnx.file());
+        assertEquals(model.resolveSibling("t-student-scratch.onnx"), onnx.file());
         OnnxExport.Result int8 = ExportCommand.run("--model", model.toString(), "--int8", "static",
                 "--calibration-batches", "2");
 
@@ -76,7 +76,7 @@ class ExportCommandsTest {
                 onnx.file().toString(), "--model", int8.file().toString(), "--model", quantized.toString(),
                 "--runs-dir", dir.resolve("runs").toString());
         assertEquals(4, timed.result().measurements().size());
-        assertTrue(timed.markdown().contains("| t-student.onnx | onnxruntime |"), timed.markdown());
+        assertTrue(timed.markdown().contains("| t-student-scratch.onnx | onnxruntime |"), timed.markdown());
         assertTrue(timed.result().measurements().stream().allMatch(m -> m.imagesPerSecond() > 0 && m.size() == 16));
 
         Path images = Files.createDirectories(dir.resolve("images"));
