@@ -318,6 +318,11 @@ public final class ArchitectureSearch {
         } catch (RunInterruptedException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (interrupted(e)) {
+                // the thread was interrupted (a timeout, a shutdown): stop the search, it is no candidate's fault
+                throw new RunInterruptedException("search interrupted during " + name + "; resume with --resume "
+                        + run.folder().dir());
+            }
             log.warn("{} ({}) failed: {}", name, architecture.describe(), e.toString());
             c = new Candidate(id, stage, iteration, architecture, params, bytes, ms,
                     params > 0 ? Reward.compression(params, teacherParams) : Double.NaN, Double.NaN, Reward.VIOLATION,
@@ -338,6 +343,16 @@ public final class ArchitectureSearch {
                 String.format(Locale.ROOT, "%.1f", c.compressionRatio()), c.status().name().toLowerCase(Locale.ROOT),
                 c.done() ? metricName() + " " + f(c.metric()) : c.error(), f(c.reward()));
         return c;
+    }
+
+    private static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException
+                    || t instanceof java.io.InterruptedIOException) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
     }
 
     /** The best finished candidate by reward, of one stage or (null) of both search stages. */

@@ -147,6 +147,26 @@ class ActionsTest {
         assertTrue(built >= 4, "sampled architectures built: " + built);
     }
 
+    @Test
+    void theClassificationVariantHasEncoderLayersOnly() {
+        UNetSpec spec = UNetSpec.of(List.of(4, 8, 16), Task.CLASSIFICATION, 1, 10, 28, 28);
+        UNetArchitecture base = UNetArchitecture.of(spec);
+        List<LayerDescriptor> layers = LayerDescriptor.of(base, 1);
+        assertEquals(6, layers.size());
+        assertTrue(layers.stream().allMatch(l -> l.role() == LayerDescriptor.Role.ENCODER_CONV1
+                || l.role() == LayerDescriptor.Role.ENCODER_CONV2));
+        UNetArchitecture removed = Actions.remove(base, layers, new int[]{0, 1, 1, 0, 0, 0}).orElseThrow();
+        assertEquals("4/- 16/16", removed.describe());
+        List<LayerDescriptor> left = LayerDescriptor.of(removed, 1);
+        UNetArchitecture shrunk = Actions.shrink(removed, left, new int[]{9, 4, 0}, WIDTHS);
+        assertEquals("4/- 8/2", shrunk.describe());
+        ComputationGraph net = UNetFactory.build(spec, shrunk);
+        assertArrayEquals(new long[]{2, 10}, net.outputSingle(org.nd4j.linalg.factory.Nd4j.rand(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 1, 28, 28)).shape());
+        // conv 1->4, conv 4->8, conv 8->2, dense 2->10
+        assertEquals((9 * 4 + 4) + (9 * 4 * 8 + 8) + (9 * 8 * 2 + 2) + (2 * 10 + 10), net.numParams());
+    }
+
     private static int[] randomChoices(Random random) {
         int[] choices = new int[LAYERS.size()];
         for (int t = 0; t < choices.length; t++) {

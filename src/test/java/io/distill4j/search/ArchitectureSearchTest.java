@@ -141,8 +141,10 @@ class ArchitectureSearchTest {
     }
 
     @Test
-    void aFailingCandidateIsRecordedAndTheSearchGoesOn(@TempDir Path dir) {
-        try (Run run = Run.start(tinySearch(dir), "test", new StopSignal())) {
+    void aFailingCandidateIsRecordedAndTheSearchGoesOnAndRandomSearchLeavesThePoliciesAlone(@TempDir Path dir) {
+        RunConfig config = tinySearch(dir);
+        config.search.strategy = RunConfig.SearchConfig.Strategy.RANDOM;
+        try (Run run = Run.start(config, "test", new StopSignal())) {
             ArchitectureSearch.CandidateTrainer real = fake(new ArrayList<>());
             ArchitectureSearch.CandidateTrainer failsOnSecond = (name, graph, epochs) -> {
                 if (name.equals("candidate-001")) {
@@ -157,6 +159,11 @@ class ArchitectureSearchTest {
             assertEquals(Reward.VIOLATION, failed.reward());
             assertEquals(8, r.rollouts().size(), "the search went on");
             assertTrue(r.best().id() != 1);
+            Policy[] after = ArchitectureSearch.readPolicies(r.runDir().resolve(ArchitectureSearch.POLICIES));
+            Policy fresh = Policy.removal(config.seed, config.search.policyUnits,
+                    new org.nd4j.linalg.learning.config.Adam(config.search.policyLearningRate),
+                    org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            assertEquals(fresh.network().params(), after[0].network().params(), "random search trains no policy");
         }
     }
 
