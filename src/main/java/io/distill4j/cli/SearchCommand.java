@@ -119,8 +119,9 @@ public final class SearchCommand implements Callable<Integer> {
                 DistillCommand.checkCompatible(teacher, run);
             } else {
                 // say now, not after training the teacher, that the constraints cannot be met
-                ArchitectureSearch.checkFeasible(run, UNetArchitecture.of(
-                        Trainer.spec(run.config(), run.config().teacher, run.data(), false)));
+                ArchitectureSearch.checkFeasible(run, run.config().teacher.architecture != null
+                        ? run.config().teacher.architecture
+                        : UNetArchitecture.of(Trainer.spec(run.config(), run.config().teacher, run.data(), false)));
                 TrainedModel trained = run.trainFromScratch("teacher", run.config().teacher);
                 Reports.history(run.folder(), trained, run.data().task());
                 teacher = trained.graph();
