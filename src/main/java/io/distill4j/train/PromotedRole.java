@@ -9,7 +9,9 @@ public enum PromotedRole {
     /** The student trained on hard labels alone (the baseline). */
     STUDENT_SCRATCH("student-scratch"),
     /** The student trained from a teacher with the distillation loss. */
-    STUDENT_DISTILLED("student-distilled");
+    STUDENT_DISTILLED("student-distilled"),
+    /** The student whose architecture the N2N search found, distilled from the teacher. */
+    N2N_STUDENT("n2n-student");
 
     private final String fileSuffix;
 

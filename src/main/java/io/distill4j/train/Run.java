@@ -115,13 +115,21 @@ public final class Run implements AutoCloseable {
 
     /** Trains a network on hard labels: a teacher, or a student from scratch. */
     public TrainedModel trainFromScratch(String name, RunConfig.NetworkConfig network) {
-        return trainer.train(name, Trainer.spec(config, network, data, false), null, epochs(network), resumed);
+        return trainer.train(name, network(Trainer.spec(config, network, data, false), network), null, epochs(network),
+                resumed, List.of());
     }
 
     /** Distills the student from a frozen teacher. */
     public TrainedModel distill(String name, ComputationGraph teacher) {
-        return trainer.train(name, Trainer.spec(config, config.student, data, true), teacher, epochs(config.student),
-                resumed);
+        return trainer.train(name, network(Trainer.spec(config, config.student, data, true), config.student), teacher,
+                epochs(config.student), resumed, List.of());
+    }
+
+    /** Builds a config section's network: its generalised architecture when it has one, else the filter list's. */
+    static java.util.function.Supplier<ComputationGraph> network(io.distill4j.model.UNetSpec spec,
+                                                                 RunConfig.NetworkConfig network) {
+        return network.architecture != null ? () -> io.distill4j.model.UNetFactory.build(spec, network.architecture)
+                : () -> io.distill4j.model.UNetFactory.build(spec);
     }
 
     public int epochs(RunConfig.NetworkConfig network) {
