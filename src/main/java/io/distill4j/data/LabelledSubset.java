@@ -1,11 +1,11 @@
 package io.distill4j.data;
 
+import io.distill4j.util.Examples;
 import io.distill4j.loss.DistillationLabels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.awt.Color;
 import java.util.ArrayList;
@@ -71,7 +71,8 @@ public final class LabelledSubset implements Dataset {
                 transferLabels.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).assign(DistillationLabels.UNLABELLED);
             }
         }
-        DataSet labelledSet = new DataSet(rows(all.getFeatures(), chosen), rows(all.getLabels(), chosen));
+        DataSet labelledSet = new DataSet(Examples.select(all.getFeatures(), chosen),
+                Examples.select(all.getLabels(), chosen));
         return new LabelledSubset(source, labelled, labelledSet, new DataSet(all.getFeatures(), transferLabels), seed);
     }
 
@@ -101,12 +102,6 @@ public final class LabelledSubset implements Dataset {
         return chosen.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
-    private static INDArray rows(INDArray array, int[] rows) {
-        long[] shape = array.shape().clone();
-        INDArray flat = array.reshape('c', shape[0], array.length() / shape[0]);
-        shape[0] = rows.length;
-        return Nd4j.pullRows(flat, 1, rows).reshape('c', shape);
-    }
 
     /** Training examples that keep their labels. */
     public int labelled() {
@@ -207,7 +202,7 @@ public final class LabelledSubset implements Dataset {
         @Override
         DataSet load(int[] order, int from, int count) {
             int[] rows = java.util.Arrays.copyOfRange(order, from, from + count);
-            return new DataSet(rows(data.getFeatures(), rows), rows(data.getLabels(), rows));
+            return new DataSet(Examples.select(data.getFeatures(), rows), Examples.select(data.getLabels(), rows));
         }
     }
 }

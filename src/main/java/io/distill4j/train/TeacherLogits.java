@@ -1,5 +1,6 @@
 package io.distill4j.train;
 
+import io.distill4j.util.Examples;
 import io.distill4j.loss.DistillationLabels;
 import io.distill4j.model.Logits;
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
@@ -8,7 +9,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -121,11 +121,11 @@ public final class TeacherLogits {
                     .toArray();
             INDArray[] features = new INDArray[allMulti.numFeatureArrays()];
             for (int i = 0; i < features.length; i++) {
-                features[i] = rows(allMulti.getFeatures(i), rows);
+                features[i] = Examples.select(allMulti.getFeatures(i), rows);
             }
             INDArray[] labels = new INDArray[allMulti.numLabelsArrays()];
             for (int i = 0; i < labels.length; i++) {
-                labels[i] = rows(allMulti.getLabels(i), rows);
+                labels[i] = Examples.select(allMulti.getLabels(i), rows);
             }
             batches.add(new org.nd4j.linalg.dataset.MultiDataSet(features, labels));
         }
@@ -182,13 +182,6 @@ public final class TeacherLogits {
         }
     }
 
-    /** The given examples (dimension 0) of an array of any rank, copied. */
-    private static INDArray rows(INDArray array, int[] rows) {
-        long[] shape = array.shape().clone();
-        INDArray flat = array.reshape('c', shape[0], array.length() / shape[0]);
-        shape[0] = rows.length;
-        return Nd4j.pullRows(flat, 1, rows).reshape('c', shape);
-    }
 
     /** Runs the teacher once over every batch of {@code source} (which must not augment) and keeps the result. */
     public static TeacherLogits cache(ComputationGraph teacher, DataSetIterator source) {

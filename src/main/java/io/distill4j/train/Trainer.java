@@ -57,7 +57,7 @@ public final class Trainer {
     private final Map<TeacherKey, TeacherLogits> teacherLogits;
 
     /** A teacher (by identity) and the feature taps its cache holds. */
-    private record TeacherKey(int teacher, ComputationGraph graph, List<DistillationGraphs.FeatureTap> taps) {
+    private record TeacherKey(ComputationGraph graph, List<DistillationGraphs.FeatureTap> taps) {
         @Override
         public boolean equals(Object o) {
             return o instanceof TeacherKey k && k.graph == graph && k.taps.equals(taps);
@@ -65,7 +65,7 @@ public final class Trainer {
 
         @Override
         public int hashCode() {
-            return teacher * 31 + taps.hashCode();
+            return System.identityHashCode(graph) * 31 + taps.hashCode();
         }
     }
 
@@ -311,7 +311,7 @@ public final class Trainer {
      * ND4J may still allocate.
      */
     public TeacherLogits teacherLogits(ComputationGraph teacher, List<DistillationGraphs.FeatureTap> taps) {
-        return teacherLogits.computeIfAbsent(new TeacherKey(System.identityHashCode(teacher), teacher, taps), k -> {
+        return teacherLogits.computeIfAbsent(new TeacherKey(teacher, taps), k -> {
             long available = org.bytedeco.javacpp.Pointer.maxBytes() - org.bytedeco.javacpp.Pointer.totalBytes();
             TeacherLogits cache = TeacherLogits.cache(teacher, taps,
                     data.distillationIterator(config.training.batchSize, false), data.distillationSize(),
