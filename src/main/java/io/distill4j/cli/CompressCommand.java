@@ -1,11 +1,13 @@
 package io.distill4j.cli;
 
 import io.distill4j.workflows.CompressionPipeline;
+import io.distill4j.workflows.CompressionResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -22,10 +24,14 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--teacher", required = true, paramLabel = "MODEL_ZIP", description = "The trained teacher.")
     Path teacherFile;
 
+    CompressionResult run() {
+        return CompressionPipeline.run(new CompressionPipeline.Options(teacherFile,
+                CompressCommands.config(options, teacherFile, List.of())));
+    }
+
     @Override
     public Integer call() {
-        CompressCommands.print(CompressionPipeline.run(new CompressionPipeline.Options(teacherFile,
-                CompressCommands.config(options, teacherFile))));
+        CompressCommands.print(run());
         return 0;
     }
 }

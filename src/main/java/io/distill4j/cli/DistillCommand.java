@@ -1,7 +1,10 @@
 package io.distill4j.cli;
 
 import io.distill4j.model.ModelFiles;
+import io.distill4j.train.PromotedRole;
 import io.distill4j.train.Run;
+import io.distill4j.train.TeacherCompatibility;
+import io.distill4j.train.RunCommand;
 import io.distill4j.train.TrainedModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine;
@@ -17,10 +20,13 @@ import java.util.concurrent.Callable;
         description = "Train the student from a saved teacher with the distillation loss (the teacher stays frozen).")
 public final class DistillCommand implements Callable<Integer> {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DistillCommand.class);
+
     @Mixin
     RunOptions options = new RunOptions();
 
-    @Option(names = "--teacher", required = true, paramLabel = "MODEL_ZIP", description = "The trained teacher.")
+    @Option(names = "--teacher", paramLabel = "MODEL_ZIP",
+            description = "The trained teacher (required; with --resume, default: the run's own).")
     Path teacherFile;
 
     boolean installStopHook = true;
@@ -33,20 +39,32 @@ public final class DistillCommand implements Callable<Integer> {
     }
 
     public TrainCommand.Result run() {
+        if (options.resume != null && teacherFile == null) {
+            RunCommand recorded = Commands.recorded(options.resume);
+            if (recorded != null && recorded.teacher() != null) {
+                teacherFile = Path.of(recorded.teacher());
+            }
+        }
+        if (teacherFile == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option: '--teacher=MODEL_ZIP'");
+        }
         ComputationGraph teacher = ModelFiles.load(teacherFile);
-        return Commands.withRun(options, "distill --teacher " + teacherFile, installStopHook, run -> {
-            checkCompatible(teacher, run);
+        return Commands.withRun(options, new RunCommand("distill", "student", teacherFile.toString()), installStopHook,
+                (config, data) -> TeacherCompatibility.check(teacher, teacherFile, data, config), run -> {
+            checkCompatible(teacher, teacherFile, run);
             TrainedModel student = run.config().training.qat
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
                     options.resume != null)
                     : run.distill("student", teacher);
-            return TrainCommand.finish(run, student, "student");
+            return TrainCommand.finish(run, student, PromotedRole.STUDENT_DISTILLED);
         });
     }
 
-    /** The teacher must see the same input and predict the same classes as the student will. */
-    static void checkCompatible(ComputationGraph teacher, Run run) {
-        io.distill4j.model.Logits.requireTeacherFor(teacher, run.data());
+    /** The teacher must be of the data's task and predict its classes; a student-like teacher is warned of. */
+    static void checkCompatible(ComputationGraph teacher, Path teacherFile, Run run) {
+        for (String warning : TeacherCompatibility.check(teacher, teacherFile, run.data(), run.config())) {
+            log.warn(warning);
+        }
     }
 
     @Override

@@ -1,15 +1,16 @@
 package io.distill4j.cli;
 
+import io.distill4j.config.RunConfigs;
 import io.distill4j.data.Split;
-import io.distill4j.eval.EvaluationResult;
+import io.distill4j.eval.EvaluationTable;
 import io.distill4j.workflows.Evaluation;
-import io.distill4j.workflows.ModelConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code distill4j evaluate}: the {@link Evaluation} of a saved model on a split of a dataset. */
@@ -17,7 +18,7 @@ import java.util.concurrent.Callable;
         description = "Score a saved model on a dataset split (default: the data it was trained on, test split).")
 public final class EvaluateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL_ZIP")
+    @Option(names = "--model", required = true, paramLabel = "MODEL_ZIP", description = "A model distill4j saved.")
     Path modelFile;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -37,11 +38,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "JSON", description = "Also write the metrics as JSON here.")
     Path out;
 
+    Evaluation.Options options() {
+        return config != null
+                ? new Evaluation.Options(modelFile, RunConfigs.load(config, set), List.of(), split, maxBatches, out)
+                : new Evaluation.Options(modelFile, null, set, split, maxBatches, out);
+    }
+
     @Override
     public Integer call() {
-        EvaluationResult r = Evaluation.run(new Evaluation.Options(modelFile,
-                ModelConfigs.of(modelFile, config, set), split, maxBatches, out));
-        System.out.println(r);
+        Evaluation.Result r = Evaluation.run(options());
+        System.out.print(EvaluationTable.markdown(r.metrics(), split.name().toLowerCase(Locale.ROOT), r.images()));
         return 0;
     }
 }

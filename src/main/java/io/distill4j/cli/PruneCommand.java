@@ -2,21 +2,25 @@ package io.distill4j.cli;
 
 import io.distill4j.config.PruneMethod;
 import io.distill4j.config.PruneScope;
-import io.distill4j.config.RunConfig;
 import io.distill4j.workflows.CompressOptions;
+import io.distill4j.workflows.CompressionResult;
 import io.distill4j.workflows.Pruning;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import static io.distill4j.cli.RunOptions.Setting;
+
 /**
- * {@code distill4j prune}: {@link Pruning} of a saved model (level or filter), fine-tuning, and a before/after
- * table. The input model is only read.
+ * {@code distill4j prune}: {@link Pruning} of a saved model (level or filter), fine-tuning, and a before/after table.
+ * The input model is only read.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Prune a saved model (level: zero the smallest weights; filter: remove whole filters), fine-tune"
@@ -32,7 +36,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--method", description = "${COMPLETION-CANDIDATES} (default: compress.prune of the config, level)")
     PruneMethod method;
 
-    @Option(names = "--sparsity", description = "Level: fraction of weights zeroed per layer, in [0, 1).")
+    @Option(names = "--sparsity",
+            description = "Level: fraction of weights zeroed, in [0, 1): of all layers together, or of each (--scope).")
     Double sparsity;
 
     @Option(names = "--scope",
@@ -58,33 +63,25 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Where to write the pruned model.")
     Path out;
 
+    CompressionResult run() {
+        List<Setting> settings = new ArrayList<>();
+        settings.addAll(Setting.of("--method", method, c -> c.compress.prune = method));
+        settings.addAll(Setting.of("--sparsity", sparsity, c -> c.compress.sparsity = sparsity));
+        settings.addAll(Setting.of("--scope", scope, c -> c.compress.scope = scope));
+        layerSparsity.forEach((layer, s) -> settings.add(new Setting("--layer-sparsity " + layer + "=" + s,
+                c -> c.compress.layerSparsity.put(layer, s))));
+        settings.addAll(Setting.of("--steps", steps, c -> c.compress.steps = steps));
+        settings.addAll(Setting.of("--ratio", ratio, c -> c.compress.ratio = ratio));
+        settings.addAll(Setting.of("--finetune-epochs", finetuneEpochs, c -> c.compress.epochs = finetuneEpochs));
+        if (distill) {
+            settings.add(new Setting("--distill", c -> c.compress.distill = true));
+        }
+        return Pruning.run(new CompressOptions(model, CompressCommands.config(options, model, settings), out));
+    }
+
     @Override
     public Integer call() {
-        RunConfig config = CompressCommands.config(options, model);
-        RunConfig.CompressConfig c = config.compress;
-        if (method != null) {
-            c.prune = method;
-        }
-        if (sparsity != null) {
-            c.sparsity = sparsity;
-        }
-        if (scope != null) {
-            c.scope = scope;
-        }
-        c.layerSparsity.putAll(layerSparsity);
-        if (steps != null) {
-            c.steps = steps;
-        }
-        if (ratio != null) {
-            c.ratio = ratio;
-        }
-        if (finetuneEpochs != null) {
-            c.epochs = finetuneEpochs;
-        }
-        if (distill) {
-            c.distill = true;
-        }
-        CompressCommands.print(Pruning.run(new CompressOptions(model, config, out)));
+        CompressCommands.print(run());
         return 0;
     }
 }

@@ -1,15 +1,19 @@
 package io.distill4j.cli;
 
 import io.distill4j.config.QuantizeMode;
-import io.distill4j.config.RunConfig;
 import io.distill4j.workflows.CompressOptions;
+import io.distill4j.workflows.CompressionResult;
 import io.distill4j.workflows.Quantization;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+
+import static io.distill4j.cli.RunOptions.Setting;
 
 /**
  * {@code distill4j quantize}: {@link Quantization} of a saved model (int8 dynamic or static, or a float16/bfloat16
@@ -36,16 +40,16 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Where to write the quantized model.")
     Path out;
 
+    CompressionResult run() {
+        List<Setting> settings = new ArrayList<>(Setting.of("--mode", mode, c -> c.compress.quantize = mode));
+        settings.addAll(Setting.of("--calibration-batches", calibrationBatches,
+                c -> c.compress.calibrationBatches = calibrationBatches));
+        return Quantization.run(new CompressOptions(model, CompressCommands.config(options, model, settings), out));
+    }
+
     @Override
     public Integer call() {
-        RunConfig config = CompressCommands.config(options, model);
-        if (mode != null) {
-            config.compress.quantize = mode;
-        }
-        if (calibrationBatches != null) {
-            config.compress.calibrationBatches = calibrationBatches;
-        }
-        CompressCommands.print(Quantization.run(new CompressOptions(model, config, out)));
+        CompressCommands.print(run());
         return 0;
     }
 }

@@ -33,6 +33,8 @@ public final class RunConfigs {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            // distillation terms say their type as `type: kd`, as a user writes them, not as YAML `!<kd>` tags
+            .disable(YAMLGenerator.Feature.USE_NATIVE_TYPE_ID)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -101,6 +103,20 @@ public final class RunConfigs {
     }
 
     /** A deep copy (configs are mutable; sweeps and demos derive variants from one). */
+    /** A YAML list of distillation terms (e.g. {@code [{type: kd, alpha: 1}, {type: cwd, weight: 3}]}). */
+    public static List<io.distill4j.loss.DistillationTerm> parseTerms(String yaml, String source) {
+        try {
+            return YAML.readValue(yaml, new com.fasterxml.jackson.core.type.TypeReference<
+                    List<io.distill4j.loss.DistillationTerm>>() {
+            });
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ConfigException(source + ": " + (cause instanceof IllegalArgumentException ? cause.getMessage()
+                    : e.getOriginalMessage()) + " (terms: " + String.join(", ", io.distill4j.loss.DistillationTerm.TYPES)
+                    + ")", e);
+        }
+    }
+
     public static RunConfig copy(RunConfig config) {
         return fromYaml(toYaml(config), "copy of " + config.name);
     }
@@ -196,6 +212,7 @@ public final class RunConfigs {
                 c.training.earlyStopping.patience, ">= 0");
         require(c.output.mosaics >= 0, source, "output.mosaics", c.output.mosaics, ">= 0");
         tune(c.tune, source);
+        search(c.search, source);
         RunConfig.CompressConfig z = c.compress;
         require(z != null, source, "compress", null, "a compress section");
         chosen(z.prune, PruneMethod.class, "compress.prune", source);
@@ -246,7 +263,40 @@ public final class RunConfigs {
         require(!r.log || r.min > 0, source, key + ".min", r.min, "a value > 0 on a log scale");
     }
 
+    private static void search(RunConfig.SearchConfig s, String source) {
+        require(s != null, source, "search", null, "a search section");
+        require(s.strategy != null, source, "search.strategy", null, "reinforce or random");
+        require(s.rollouts >= 1, source, "search.rollouts", s.rollouts, "at least 1 rollout per policy update");
+        require(s.removalIterations >= 0, source, "search.removalIterations", s.removalIterations, ">= 0");
+        require(s.shrinkageIterations >= 0, source, "search.shrinkageIterations", s.shrinkageIterations, ">= 0");
+        require(s.removalIterations + s.shrinkageIterations >= 1, source, "search.removalIterations",
+                s.removalIterations + " (and shrinkageIterations " + s.shrinkageIterations + ")",
+                "at least one iteration in all");
+        require(s.candidateEpochs >= 1, source, "search.candidateEpochs", s.candidateEpochs, "at least 1");
+        require(s.widths != null && !s.widths.isEmpty(), source, "search.widths", s.widths,
+                "a non-empty list of width fractions in (0, 1]");
+        require(s.widths.stream().allMatch(w -> w != null && w > 0 && w <= 1), source, "search.widths", s.widths,
+                "width fractions in (0, 1]");
+        require(s.baselineWindow >= 1, source, "search.baselineWindow", s.baselineWindow, "at least 1");
+        require(s.policyLearningRate > 0, source, "search.policyLearningRate", s.policyLearningRate, "a value > 0");
+        require(s.policyUnits >= 1, source, "search.policyUnits", s.policyUnits, "at least 1");
+        require(s.maxParams == null || s.maxParams >= 1, source, "search.maxParams", s.maxParams, "at least 1");
+        require(s.maxMsPerImage == null || s.maxMsPerImage > 0, source, "search.maxMsPerImage", s.maxMsPerImage, "> 0");
+        require(s.maxFileBytes == null || s.maxFileBytes >= 1, source, "search.maxFileBytes", s.maxFileBytes, "at least 1");
+        require(s.finalEpochs == null || s.finalEpochs >= 0, source, "search.finalEpochs", s.finalEpochs, ">= 0");
+    }
+
     private static void network(RunConfig.NetworkConfig n, String key, String source) {
+        if (n != null && n.architecture != null) {
+            if (n.filters == null) {
+                n.filters = n.architecture.encoderWidths();
+            }
+            require(n.filters.equals(n.architecture.encoderWidths()), source, key + ".filters", n.filters,
+                    "each level's conv1 width of " + key + ".architecture " + n.architecture.encoderWidths()
+                            + " (or no filters)");
+            require(n.encoderDropout == null && n.decoderDropout == null, source, key + ".encoderDropout",
+                    n.encoderDropout, "no dropout lists next to an architecture (its blocks have their own rates)");
+        }
         require(n != null && n.filters != null && !n.filters.isEmpty(), source, key + ".filters",
                 n == null ? null : n.filters, "a non-empty list of filter counts");
         require(n.filters.stream().allMatch(f -> f != null && f >= 1), source, key + ".filters", n.filters,

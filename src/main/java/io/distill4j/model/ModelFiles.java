@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Saves and loads models with DL4J's {@link ModelSerializer}. Saving is atomic ({@link AtomicFiles}): a crash
@@ -43,14 +44,41 @@ public final class ModelFiles {
                 ModelSerializer.addNormalizerToModel(temp.toFile(), normalizer);
             }
             if (!entries.isEmpty()) {
-                try (FileSystem zip = FileSystems.newFileSystem(temp)) {
-                    for (Map.Entry<String, String> e : entries.entrySet()) {
-                        Path entry = zip.getPath(EXTRA_PREFIX + e.getKey());
-                        Files.writeString(entry, e.getValue(), StandardCharsets.UTF_8);
-                    }
-                }
+                addEntries(temp, entries);
             }
         });
+    }
+
+    /**
+     * Rewrites a zip with extra text entries. Not through the JDK's zip file system: on a full disk it prints a stack
+     * trace per entry, skips the entry and leaves a {@code zipfstmp*.tmp} behind; here any write error is thrown.
+     */
+    private static void addEntries(Path zipFile, Map<String, String> entries) throws IOException {
+        Path rewritten = Files.createTempFile(zipFile.toAbsolutePath().getParent(), "." + zipFile.getFileName(), ".tmp");
+        try {
+            try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(
+                    new java.io.BufferedInputStream(Files.newInputStream(zipFile)));
+                 java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(
+                         new java.io.BufferedOutputStream(Files.newOutputStream(rewritten)))) {
+                for (java.util.zip.ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                    String name = entry.getName();
+                    if (name.startsWith(EXTRA_PREFIX) && entries.containsKey(name.substring(EXTRA_PREFIX.length()))) {
+                        continue; // replaced below
+                    }
+                    out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+                for (Map.Entry<String, String> e : entries.entrySet()) {
+                    out.putNextEntry(new java.util.zip.ZipEntry(EXTRA_PREFIX + e.getKey()));
+                    out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                    out.closeEntry();
+                }
+            }
+            Files.move(rewritten, zipFile, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(rewritten);
+        }
     }
 
     /** A text entry stored by {@link #save(ComputationGraph, Path, DataNormalization, Map)}, if present. */
@@ -60,6 +88,15 @@ public final class ModelFiles {
             return Files.exists(entry) ? Optional.of(Files.readString(entry, StandardCharsets.UTF_8)) : Optional.empty();
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + name + " from model file " + modelFile + ": " + e, e);
+        }
+    }
+
+    /** As {@link #readEntry}, but empty (instead of an error) for a file that is not a readable zip. */
+    public static Optional<String> readEntryIfReadable(Path modelFile, String name) {
+        try {
+            return readEntry(modelFile, name);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 

@@ -34,6 +34,8 @@ import java.util.Map;
  */
 public final class Reports {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Reports.class);
+
     private Reports() {
     }
 
@@ -156,12 +158,17 @@ public final class Reports {
 
     /**
      * Copies a run's model to {@code <modelsDir>/<run name>-<role>.zip} (atomically) with a model card beside it:
-     * {@code .card.json} and {@code .card.md}.
+     * {@code .card.json} and {@code .card.md}. The role says what the model is ({@link PromotedRole}); replacing a
+     * promoted model is logged as a warning naming the run that made the old one.
      */
-    public static Path promote(Run run, TrainedModel model, String role, EvaluationResult test) {
+    public static Path promote(Run run, TrainedModel model, PromotedRole role, EvaluationResult test) {
         Path modelsDir = Path.of(run.config().output.modelsDir);
-        String base = run.config().name + "-" + role;
+        String base = run.config().name + "-" + role.fileSuffix();
         Path target = modelsDir.resolve(base + ".zip");
+        if (Files.exists(target)) {
+            log.warn("{} replaces the model promoted there earlier ({}); its card is replaced too", target,
+                    promotedBy(modelsDir.resolve(base + ".card.json")));
+        }
         AtomicFiles.write(target, f -> Files.copy(model.modelFile(), f, StandardCopyOption.REPLACE_EXISTING));
         long bytes;
         try {
@@ -169,12 +176,22 @@ public final class Reports {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ModelCard card = new ModelCard(base, role, model.graph().numParams(), bytes, run.data().name(),
+        ModelCard card = new ModelCard(base, role.fileSuffix(), model.graph().numParams(), bytes, run.data().name(),
                 run.data().fingerprint(), run.folder().dir().toString(), model.best().epoch(), model.history().size(),
                 test.summary(), run.provenance(), io.distill4j.config.RunConfigs.toYaml(run.config()));
         RunFolder.writeJsonFile(modelsDir.resolve(base + ".card.json"), card);
         AtomicFiles.write(modelsDir.resolve(base + ".card.md"),
                 f -> Files.writeString(f, card.toMarkdown()));
         return target;
+    }
+
+    /** Which run made the model a card describes, for the replacement warning. */
+    private static String promotedBy(Path card) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode run = RunFolder.JSON.readTree(card.toFile()).get("runFolder");
+            return run == null ? "no run recorded" : "by run " + run.asText();
+        } catch (IOException e) {
+            return "its card " + card + " is unreadable";
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
@@ -54,7 +55,48 @@ public final class RunFolder {
         if (!Files.isRegularFile(dir.resolve(CONFIG))) {
             throw new IllegalArgumentException("not a run folder (no " + CONFIG + "): " + dir);
         }
-        return new RunFolder(dir);
+        RunFolder folder = new RunFolder(dir);
+        folder.removeStaleTemporaryFiles();
+        return folder;
+    }
+
+    /**
+     * Deletes the temporary files a killed run left behind: the atomic writers' {@code .<target><digits>.tmp} and the
+     * JDK zip file system's {@code zipfstmp<digits>.tmp}. Only a run's own process writes its folder, so on reopening
+     * none of them is still in use.
+     */
+    void removeStaleTemporaryFiles() {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(RunFolder::isStaleTemporary).toList()) {
+                Files.deleteIfExists(file);
+                org.slf4j.LoggerFactory.getLogger(RunFolder.class).info("removed {}, left by an interrupted run", file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean temporary files in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static boolean isStaleTemporary(Path file) {
+        String name = file.getFileName().toString();
+        return Files.isRegularFile(file) && name.endsWith(".tmp")
+                && (name.startsWith(".") || name.matches("zipfstmp-?\\d+\\.tmp"));
+    }
+
+    /**
+     * Appends a failure to a run folder's {@code run.log}, with its stack trace (the console shows its message only).
+     * Called once the run's log appender is closed.
+     */
+    public static void appendError(Path dir, String command, Throwable error) {
+        java.io.StringWriter trace = new java.io.StringWriter();
+        error.printStackTrace(new java.io.PrintWriter(trace));
+        String entry = java.time.LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+                + " ERROR " + command + " failed: " + error.getMessage() + "\n" + trace;
+        try {
+            Files.writeString(dir.resolve(LOG), entry, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // a full disk: the console still shows the error
+        }
     }
 
     public Path dir() {

@@ -5,7 +5,6 @@ import io.distill4j.compress.Stage;
 import io.distill4j.config.PruneMethod;
 import io.distill4j.config.QuantizeMode;
 import io.distill4j.config.RunConfig;
-import io.distill4j.model.Logits;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.train.TrainedModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -39,7 +38,7 @@ public final class CompressionPipeline {
         RunConfig config = CompressionRuns.config(teacherFile, options.config());
         ComputationGraph teacher = ModelFiles.load(teacherFile);
         return CompressionRuns.withRun(config, "compress --teacher " + teacherFile, teacherFile, z -> {
-            Logits.requireTeacherFor(teacher, z.run().data());
+            Teachers.check(teacher, teacherFile, z.run());
             List<Stage> stages = new ArrayList<>(z.baseline("teacher", teacher, teacherFile));
             TrainedModel student = z.run().distill("student", teacher);
             stages.addAll(z.baseline("student (distilled)", student.graph(), student.modelFile()));

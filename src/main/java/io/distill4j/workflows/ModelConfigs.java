@@ -2,6 +2,7 @@ package io.distill4j.workflows;
 
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
+import io.distill4j.deploy.DeployedModel;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.train.Run;
 
@@ -21,8 +22,10 @@ public final class ModelConfigs {
         return RunConfigs.fromYaml(yaml, modelFile + "!" + Run.ENTRY_CONFIG, overrides);
     }
 
-    /** {@code configFile} if given, else the config stored in the model; then the overrides. */
-    public static RunConfig of(Path modelFile, Path configFile, List<String> overrides) {
-        return configFile != null ? RunConfigs.load(configFile, overrides) : stored(modelFile, overrides);
+    /** The config stored in any model file {@link DeployedModel} opens (zip entry or ONNX metadata). */
+    public static RunConfig stored(DeployedModel model, List<String> overrides) {
+        String yaml = model.entry(Run.ENTRY_CONFIG).orElseThrow(() -> new IllegalArgumentException(
+                model.file() + " carries no config (not made by distill4j?): pass --config"));
+        return RunConfigs.fromYaml(yaml, model.file() + "!" + Run.ENTRY_CONFIG, overrides);
     }
 }

@@ -26,7 +26,7 @@ public final class Pruning {
         RunConfig config = CompressionRuns.config(model, options.config());
         RunConfig.CompressConfig c = config.compress;
         if (c.prune == PruneMethod.NONE) {
-            throw new IllegalArgumentException("compress.prune is none: choose level or filter (--method)");
+            throw new IllegalArgumentException("compress.prune is none: pass --method level or --method filter");
         }
         String suffix = c.prune == PruneMethod.LEVEL ? String.format(Locale.ROOT, "level%02.0f", 100 * c.sparsity)
                 : String.format(Locale.ROOT, "filter%02.0f", 100 * c.ratio);

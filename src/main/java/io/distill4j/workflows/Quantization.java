@@ -25,7 +25,7 @@ public final class Quantization {
         RunConfig config = CompressionRuns.config(model, options.config());
         QuantizeMode mode = config.compress.quantize;
         if (mode == QuantizeMode.NONE) {
-            throw new IllegalArgumentException("compress.quantize is none: choose a mode (--mode)");
+            throw new IllegalArgumentException("compress.quantize is none: pass --mode");
         }
         Path target = CompressionRuns.output(options.out(), model, config, (mode.int8() ? "int8-" : "") + mode);
         ComputationGraph original = ModelFiles.load(model);

@@ -92,4 +92,23 @@ class TrainerTest {
             assertEquals(1.0, Trainer.spec(config, config.student, run.data(), false).alpha(), "scratch: hard labels");
         }
     }
+
+    /** A sweep candidate's alpha and T live in its output layer; a config without terms must not replace them. */
+    @Test
+    void withoutConfigTermsTheStudentKeepsTheKdTermItWasBuiltWith(@org.junit.jupiter.api.io.TempDir Path dir) {
+        RunConfig config = TinyRuns.segmentation(dir);
+        config.training.epochs = 1;
+        try (Run run = Run.start(config, "test", new StopSignal())) {
+            TrainedModel teacher = run.trainFromScratch("teacher", config.teacher);
+            RunConfig candidate = io.distill4j.config.RunConfigs.copy(config);
+            candidate.distillation.terms = null;
+            candidate.distillation.alpha = 0.3;
+            candidate.distillation.temperature = 3.0;
+            TrainedModel student = run.trainer().withConfig(candidate).train("candidate",
+                    Trainer.spec(candidate, candidate.student, run.data(), true), teacher.graph(), 1, false);
+            io.distill4j.loss.DistillationOutputLayer out = (io.distill4j.loss.DistillationOutputLayer)
+                    student.graph().getLayer(io.distill4j.model.UNetFactory.OUTPUT).conf().getLayer();
+            assertEquals(java.util.List.of(new io.distill4j.loss.DistillationTerm.Kd(1, 0.3, 3.0)), out.terms());
+        }
+    }
 }

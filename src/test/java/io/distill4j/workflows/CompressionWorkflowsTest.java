@@ -53,7 +53,7 @@ class CompressionWorkflowsTest {
         RunConfig levelConfig = config(model, PruneMethod.LEVEL, QuantizeMode.NONE);
         levelConfig.compress.sparsity = 0.8;
         CompressionResult level = Pruning.run(new CompressOptions(model, levelConfig, null));
-        assertEquals(dir.resolve("models/t-student-level80.zip"), level.output());
+        assertEquals(dir.resolve("models/t-student-scratch-level80.zip"), level.output());
         assertTrue(CompactModelFile.isCompact(level.output()));
         assertEquals(0.8, LevelPruner.report(CompactModelFile.load(level.output())).global(), 0.02);
 
@@ -65,7 +65,7 @@ class CompressionWorkflowsTest {
 
         CompressionResult q = Quantization.run(new CompressOptions(model,
                 config(model, PruneMethod.NONE, QuantizeMode.STATIC), null));
-        assertEquals(dir.resolve("models/t-student-int8-static.zip"), q.output());
+        assertEquals(dir.resolve("models/t-student-scratch-int8-static.zip"), q.output());
         assertTrue(Files.size(q.output()) < Files.size(model));
         assertTrue(Double.isFinite(q.stages().get(2).metric()));
         assertTrue(Files.readString(q.runDir().resolve("report.md")).contains("(static)"));

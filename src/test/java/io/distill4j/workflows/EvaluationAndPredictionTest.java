@@ -47,21 +47,21 @@ class EvaluationAndPredictionTest {
         Path model = trainTinyClassifier(dir);
 
         EvaluationResult validation = Evaluation.run(Evaluation.Options.of(model).split(Split.VALIDATION)
-                .maxBatches(1).jsonOut(dir.resolve("eval.json")));
+                .maxBatches(1).jsonOut(dir.resolve("eval.json"))).metrics();
         assertTrue(validation.accuracy() >= 0 && validation.accuracy() <= 1, validation.toString());
         assertTrue(Files.readString(dir.resolve("eval.json")).contains("accuracy"));
         // another config's data: its batch size and split apply
         RunConfig other = ModelConfigs.stored(model, List.of());
         other.training.batchSize = 2;
-        EvaluationResult test = Evaluation.run(Evaluation.Options.of(model).config(other).maxBatches(1));
+        EvaluationResult test = Evaluation.run(Evaluation.Options.of(model).config(other).maxBatches(1)).metrics();
         assertTrue(test.accuracy() >= 0 && test.accuracy() <= 1, test.toString());
 
         Path images = Files.createDirectories(dir.resolve("images"));
         Path odd = images.resolve("patch,\"1\".png");
         ImageIO.write(new BufferedImage(20, 24, BufferedImage.TYPE_INT_RGB), "png", odd.toFile());
         ImageIO.write(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "png", images.resolve("b.png").toFile());
-        List<Prediction.ImagePrediction> predictions = Prediction.run(new Prediction.Options(model,
-                dir.resolve("out"), List.of(images)));
+        List<Prediction.ImagePrediction> predictions = Prediction.run(Prediction.Options.of(model,
+                dir.resolve("out"), List.of(images))).predictions();
         assertEquals(2, predictions.size(), "both images of the folder, in name order");
         for (Prediction.ImagePrediction p : predictions) {
             assertEquals(1.0, Arrays.stream(p.probabilities()).sum(), 1e-4);
@@ -72,7 +72,7 @@ class EvaluationAndPredictionTest {
                 rows.stream().map(r -> r.get(0)).toList());
         assertEquals(predictions.get(1).predictedClass(), rows.get(1).get(1));
 
-        String message = assertThrows(IllegalArgumentException.class, () -> Prediction.run(new Prediction.Options(
+        String message = assertThrows(IllegalArgumentException.class, () -> Prediction.run(Prediction.Options.of(
                 model, dir.resolve("out"), List.of(dir.resolve("missing.png"))))).getMessage();
         assertTrue(message.contains("missing.png"), message);
     }
