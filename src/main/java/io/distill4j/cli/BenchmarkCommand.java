@@ -4,7 +4,6 @@ import io.distill4j.eval.Benchmark;
 import io.distill4j.eval.BenchmarkReport;
 import io.distill4j.train.RunFolder;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -65,12 +64,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     /** What a benchmark run produced: the figures and where they were written. */
     public record Outcome(Benchmark.Result result, Path folder, String markdown) {
-    }
-
-    public static Outcome run(String... args) {
-        BenchmarkCommand command = new BenchmarkCommand();
-        new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
-        return command.run();
     }
 
     public Benchmark.Settings settings() {

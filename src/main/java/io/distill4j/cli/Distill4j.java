@@ -26,10 +26,15 @@ public final class Distill4j implements Runnable {
     /** Runs a command line and returns its exit code. */
     public static int run(String... args) {
         Acceleration.ensureConfigured();
-        return RunOptions.withApplicableOptions(new CommandLine(new Distill4j()))
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler(Distill4j::handle)
-                .execute(args);
+        return commandLine(new Distill4j()).setExecutionExceptionHandler(Distill4j::handle).execute(args);
+    }
+
+    /**
+     * The command line of {@code command} (this one or a subcommand) as distill4j runs it: choices in any case, only
+     * the options that apply to the command.
+     */
+    public static CommandLine commandLine(Object command) {
+        return RunOptions.withApplicableOptions(new CommandLine(command)).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     /**

@@ -1,26 +1,21 @@
 package io.distill4j.cli;
 
-import io.distill4j.model.ModelFiles;
-import io.distill4j.train.PromotedRole;
-import io.distill4j.train.Run;
-import io.distill4j.train.TeacherCompatibility;
-import io.distill4j.train.RunCommand;
-import io.distill4j.train.TrainedModel;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import picocli.CommandLine;
+import io.distill4j.train.StopSignal;
+import io.distill4j.workflows.Distillation;
+import io.distill4j.workflows.TeacherRun;
+import io.distill4j.workflows.Training;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code distill4j distill}: trains the student from a saved, frozen teacher with the distillation loss. */
+/** {@code distill4j distill}: {@link Distillation} of the student from a saved, frozen teacher. */
 @Command(name = "distill", mixinStandardHelpOptions = true,
         description = "Train the student from a saved teacher with the distillation loss (the teacher stays frozen).")
 public final class DistillCommand implements Callable<Integer> {
-
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DistillCommand.class);
 
     @Mixin
     RunOptions options = new RunOptions();
@@ -29,53 +24,13 @@ public final class DistillCommand implements Callable<Integer> {
             description = "The trained teacher (required; with --resume, default: the run's own).")
     Path teacherFile;
 
-    boolean installStopHook = true;
-
-    public static TrainCommand.Result run(String... args) {
-        DistillCommand command = new DistillCommand();
-        command.installStopHook = false;
-        new CommandLine(command).parseArgs(args);
-        return command.run();
-    }
-
-    public TrainCommand.Result run() {
-        if (options.resume != null && teacherFile == null) {
-            RunCommand recorded = Commands.recorded(options.resume);
-            if (recorded != null && recorded.teacher() != null) {
-                teacherFile = Path.of(recorded.teacher());
-            }
-        }
-        if (teacherFile == null) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option: '--teacher=MODEL_ZIP'");
-        }
-        ComputationGraph teacher = ModelFiles.load(teacherFile);
-        return Commands.withRun(options, new RunCommand("distill", "student", teacherFile.toString()), installStopHook,
-                (config, data) -> TeacherCompatibility.check(teacher, teacherFile, data, config), run -> {
-            checkCompatible(teacher, teacherFile, run);
-            TrainedModel student = run.config().training.qat
-                    ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
-                    options.resume != null)
-                    : run.distill("student", teacher);
-            return TrainCommand.finish(run, student, PromotedRole.STUDENT_DISTILLED);
-        });
-    }
-
-    /** The teacher must be of the data's task and predict its classes; a student-like teacher is warned of. */
-    static void checkCompatible(ComputationGraph teacher, Path teacherFile, Run run) {
-        for (String warning : TeacherCompatibility.check(teacher, teacherFile, run.data(), run.config())) {
-            log.warn(warning);
-        }
+    Training.Result run(StopSignal stop) {
+        return Distillation.run(new TeacherRun(options.source(List.of(), stop), teacherFile));
     }
 
     @Override
     public Integer call() {
-        TrainCommand.Result r = run();
-        System.out.printf("distilled student: best epoch %d of %d, test %s %.4f%n", r.model().best().epoch(),
-                r.model().history().size(), r.test().mainMetricName(), r.test().mainScore());
-        System.out.println("run folder: " + r.runDir());
-        if (r.promoted() != null) {
-            System.out.println("model: " + r.promoted());
-        }
+        Commands.print("distilled student", run(Commands.stopOnCtrlC()));
         return 0;
     }
 }

@@ -1,7 +1,6 @@
 package io.distill4j.cli;
 
 import io.distill4j.deploy.OnnxExport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,12 +35,6 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "FILE", description = "Default: beside the model, MODEL[-int8-MODE].onnx.")
     Path out;
-
-    public static OnnxExport.Result run(String... args) {
-        ExportCommand command = new ExportCommand();
-        new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
-        return command.run();
-    }
 
     public OnnxExport.Result run() {
         OnnxExport.Precision precision = OnnxExport.Precision.ofInt8(int8);

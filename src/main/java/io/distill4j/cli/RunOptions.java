@@ -4,6 +4,8 @@ import io.distill4j.config.ConfigException;
 import io.distill4j.config.Dtype;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
+import io.distill4j.train.StopSignal;
+import io.distill4j.workflows.RunSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -130,20 +132,33 @@ public final class RunOptions {
      * folder's own config applies. An invalid value is blamed on where it came from (see {@link #resolve}).
      */
     RunConfig load(List<Setting> commandSettings) {
-        if (resume != null && overridesAnything(commandSettings) || resume != null && config != null) {
-            throw new ConfigException("--resume continues a run with the config it was started with;"
-                    + " it takes no --config or overrides");
+        if (resume != null) {
+            requireNoOverrides(commandSettings);
         }
         return resolve(config == null ? "built-in " + RunConfigs.DEFAULT_RESOURCE : config.toString(),
                 overrides -> RunConfigs.load(config, overrides), commandSettings);
     }
 
     RunConfig load() {
-        return load(commandSettings);
+        return load(List.of());
     }
 
-    /** A command's own options that set config fields (e.g. tune's --candidates), applied after the named ones. */
-    final List<Setting> commandSettings = new ArrayList<>();
+    /**
+     * The run a command works in: the one to resume (--resume), or a new run of the {@link #load loaded} config; both
+     * stopped by {@code stop}.
+     */
+    RunSource source(List<Setting> commandSettings, StopSignal stop) {
+        return (resume != null ? RunSource.resume(requireNoOverrides(commandSettings))
+                : RunSource.of(load(commandSettings))).stop(stop);
+    }
+
+    private Path requireNoOverrides(List<Setting> commandSettings) {
+        if (config != null || overridesAnything(commandSettings)) {
+            throw new ConfigException("--resume continues a run with the config it was started with;"
+                    + " it takes no --config or overrides");
+        }
+        return resume;
+    }
 
     /**
      * Loads a config from {@code source} with the {@code --set} overrides, then applies the named settings and

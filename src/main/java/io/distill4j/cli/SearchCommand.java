@@ -1,26 +1,25 @@
 package io.distill4j.cli;
 
-import io.distill4j.model.ModelFiles;
-import io.distill4j.model.UNetArchitecture;
+import io.distill4j.config.RunConfig;
 import io.distill4j.search.ArchitectureSearch;
-import io.distill4j.train.Reports;
-import io.distill4j.train.TrainedModel;
-import io.distill4j.train.Trainer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import picocli.CommandLine;
+import io.distill4j.train.StopSignal;
+import io.distill4j.workflows.Search;
+import io.distill4j.workflows.TeacherRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
+
+import static io.distill4j.cli.RunOptions.Setting;
 
 /**
- * {@code distill4j search}: N2N learning of the student's architecture (a layer-removal then a layer-shrinkage
- * policy trained with REINFORCE), as the config's {@code search:} section says. Without {@code --teacher}, the run
- * first trains the teacher.
+ * {@code distill4j search}: the N2N {@link Search} for the student's architecture (a layer-removal then a
+ * layer-shrinkage policy trained with REINFORCE), as the config's {@code search:} section says. Without
+ * {@code --teacher}, the run first trains the teacher.
  */
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Learn the student's architecture from the teacher's with policy-gradient reinforcement learning"
@@ -59,81 +58,35 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--widths", split = ",", description = "Width fractions of the shrinkage stage (default 0.1,...,1.0).")
     List<Double> widths;
 
-    @Option(names = "--strategy", description = "reinforce (the policies) or random (uniform actions, for comparison).")
-    String strategy;
+    @Option(names = "--strategy", description = "${COMPLETION-CANDIDATES}: the policies, or uniform actions for comparison.")
+    RunConfig.SearchConfig.Strategy strategy;
 
     @Option(names = "--policy", paramLabel = "FILE", description = "Start from the policies.zip of an earlier search"
             + " (e.g. on another teacher).")
     Path policy;
 
-    boolean installStopHook = true;
-
-    public static ArchitectureSearch.Result run(String... args) {
-        SearchCommand command = new SearchCommand();
-        command.installStopHook = false;
-        new CommandLine(command).parseArgs(args);
-        return command.run();
-    }
-
-    public ArchitectureSearch.Result run() {
-        if (rollouts != null) {
-            options.set.add("search.rollouts=" + rollouts);
-        }
-        if (iterations != null) {
-            options.set.add("search.removalIterations=" + iterations);
-            options.set.add("search.shrinkageIterations=" + iterations);
-        }
-        if (candidateEpochs != null) {
-            options.set.add("search.candidateEpochs=" + candidateEpochs);
-        }
-        if (finalEpochs != null) {
-            options.set.add("search.finalEpochs=" + finalEpochs);
-        }
-        if (maxParams != null) {
-            options.set.add("search.maxParams=" + maxParams);
-        }
-        if (maxMsPerImage != null) {
-            options.set.add("search.maxMsPerImage=" + maxMsPerImage);
-        }
-        if (maxFileBytes != null) {
-            options.set.add("search.maxFileBytes=" + maxFileBytes);
-        }
-        if (widths != null) {
-            options.set.add("search.widths=[" + widths.stream().map(String::valueOf).collect(Collectors.joining(","))
-                    + "]");
-        }
-        if (strategy != null) {
-            options.set.add("search.strategy=" + strategy);
-        }
-        if (policy != null) {
-            options.set.add("search.policy=\"" + policy + "\"");
-        }
-        if (options.name == null && options.resume == null) {
-            options.name = "search-" + options.load().name;
-        }
-        return Commands.withRun(options, new io.distill4j.train.RunCommand("search", "student",
-                teacherFile == null ? null : teacherFile.toString()), installStopHook, run -> {
-            ComputationGraph teacher;
-            if (teacherFile != null) {
-                teacher = ModelFiles.load(teacherFile);
-                ArchitectureSearch.teacherArchitecture(teacher, run);
-                DistillCommand.checkCompatible(teacher, teacherFile, run);
-            } else {
-                // say now, not after training the teacher, that the constraints cannot be met
-                ArchitectureSearch.checkFeasible(run, run.config().teacher.architecture != null
-                        ? run.config().teacher.architecture
-                        : UNetArchitecture.of(Trainer.spec(run.config(), run.config().teacher, run.data(), false)));
-                TrainedModel trained = run.trainFromScratch("teacher", run.config().teacher);
-                Reports.history(run.folder(), trained, run.data().task());
-                teacher = trained.graph();
-            }
-            return new ArchitectureSearch(run, teacher).run(options.resume != null);
-        });
+    ArchitectureSearch.Result run(StopSignal stop) {
+        List<Setting> settings = new ArrayList<>();
+        settings.addAll(Setting.of("--rollouts", rollouts, c -> c.search.rollouts = rollouts));
+        settings.addAll(Setting.of("--iterations", iterations, c -> {
+            c.search.removalIterations = iterations;
+            c.search.shrinkageIterations = iterations;
+        }));
+        settings.addAll(Setting.of("--candidate-epochs", candidateEpochs, c -> c.search.candidateEpochs = candidateEpochs));
+        settings.addAll(Setting.of("--final-epochs", finalEpochs, c -> c.search.finalEpochs = finalEpochs));
+        settings.addAll(Setting.of("--max-params", maxParams, c -> c.search.maxParams = maxParams));
+        settings.addAll(Setting.of("--max-ms-per-image", maxMsPerImage, c -> c.search.maxMsPerImage = maxMsPerImage));
+        settings.addAll(Setting.of("--max-file-bytes", maxFileBytes, c -> c.search.maxFileBytes = maxFileBytes));
+        settings.addAll(Setting.of("--widths", widths, c -> c.search.widths = List.copyOf(widths)));
+        settings.addAll(Setting.of("--strategy", strategy, c -> c.search.strategy = strategy));
+        settings.addAll(Setting.of("--policy", policy, c -> c.search.policy = policy.toString()));
+        settings.addAll(TuneCommand.defaultName(options, "search-"));
+        return Search.run(new TeacherRun(options.source(settings, stop), teacherFile));
     }
 
     @Override
     public Integer call() {
-        ArchitectureSearch.Result r = run();
+        ArchitectureSearch.Result r = run(Commands.stopOnCtrlC());
         System.out.println();
         System.out.print(r.summary());
         System.out.println("candidates: " + r.runDir().resolve("candidates.csv"));

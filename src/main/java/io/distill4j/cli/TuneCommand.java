@@ -1,21 +1,24 @@
 package io.distill4j.cli;
 
-import io.distill4j.model.ModelFiles;
-import io.distill4j.train.Reports;
-import io.distill4j.train.TrainedModel;
+import io.distill4j.config.SweepGenerator;
+import io.distill4j.train.StopSignal;
 import io.distill4j.tune.Sweep;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import picocli.CommandLine;
+import io.distill4j.workflows.Tuning;
+import io.distill4j.workflows.TeacherRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
+import static io.distill4j.cli.RunOptions.Setting;
+
 /**
- * {@code distill4j tune}: searches alpha and temperature (and optionally learning rate and epochs) with Arbiter,
- * as the config's {@code tune:} section says. Without {@code --teacher}, the run first trains the teacher.
+ * {@code distill4j tune}: {@link Tuning}: searches alpha and temperature (and optionally learning rate and epochs)
+ * with Arbiter, as the config's {@code tune:} section says. Without {@code --teacher}, the run first trains the teacher.
  */
 @Command(name = "tune", mixinStandardHelpOptions = true,
         description = "Search the distillation hyperparameters (alpha, temperature, ...) with Arbiter.")
@@ -27,57 +30,29 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--teacher", paramLabel = "MODEL_ZIP", description = "A trained teacher; default: train one first.")
     Path teacherFile;
 
-    @Option(names = "--candidates", description = "Shortcut for --set tune.maxCandidates=N.")
+    @Option(names = "--candidates", description = "tune.maxCandidates: candidates to train.")
     Integer candidates;
 
     @Option(names = "--generator", description = "tune.generator: ${COMPLETION-CANDIDATES}.")
-    io.distill4j.config.SweepGenerator generator;
+    SweepGenerator generator;
 
-    boolean installStopHook = true;
-
-    public static Sweep.Result run(String... args) {
-        TuneCommand command = new TuneCommand();
-        command.installStopHook = false;
-        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
-        return command.run();
+    Sweep.Result run(StopSignal stop) {
+        List<Setting> settings = new ArrayList<>(Setting.of("--candidates", candidates,
+                c -> c.tune.maxCandidates = candidates));
+        settings.addAll(Setting.of("--generator", generator, c -> c.tune.generator = generator));
+        settings.addAll(defaultName(options, "tune-"));
+        return Tuning.run(new TeacherRun(options.source(settings, stop), teacherFile));
     }
 
-    public Sweep.Result run() {
-        options.commandSettings.addAll(RunOptions.Setting.of("--candidates",
-                candidates, c -> c.tune.maxCandidates = candidates));
-        options.commandSettings.addAll(RunOptions.Setting.of("--generator", generator, c -> c.tune.generator = generator));
-        if (options.resume != null && teacherFile == null) {
-            io.distill4j.train.RunCommand recorded = Commands.recorded(options.resume);
-            if (recorded != null && recorded.teacher() != null) {
-                teacherFile = Path.of(recorded.teacher());
-            }
-        }
-        if (options.name == null && options.resume == null) {
-            options.name = "tune-" + options.load().name;
-        }
-        ComputationGraph given = teacherFile != null ? ModelFiles.load(teacherFile) : null;
-        return Commands.withRun(options, new io.distill4j.train.RunCommand("tune", "student",
-                teacherFile == null ? null : teacherFile.toString()), installStopHook, (config, data) -> {
-                    if (given != null) {
-                        io.distill4j.train.TeacherCompatibility.check(given, teacherFile, data, config);
-                    }
-                }, run -> {
-            ComputationGraph teacher;
-            if (teacherFile != null) {
-                teacher = given;
-                DistillCommand.checkCompatible(teacher, teacherFile, run);
-            } else {
-                TrainedModel trained = run.trainFromScratch("teacher", run.config().teacher);
-                Reports.history(run.folder(), trained, run.data().task());
-                teacher = trained.graph();
-            }
-            return new Sweep(run, teacher).run(options.resume != null);
-        });
+    /** A new run without --name is named after its command and config (tune-landcover). */
+    static List<Setting> defaultName(RunOptions options, String prefix) {
+        return options.name != null || options.resume != null ? List.of()
+                : List.of(new Setting("run name " + prefix + "<config name>", c -> c.name = prefix + c.name));
     }
 
     @Override
     public Integer call() {
-        Sweep.Result r = run();
+        Sweep.Result r = run(Commands.stopOnCtrlC());
         System.out.println();
         System.out.print(r.summary());
         System.out.println("table: " + r.runDir().resolve("candidates.md"));

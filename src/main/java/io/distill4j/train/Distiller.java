@@ -86,9 +86,10 @@ public final class Distiller {
         ComputationGraph graph = training.graph();
         List<DistillationGraphs.FeatureTap> taps = training.taps();
         TeacherLogits cache = null;
+        java.util.concurrent.atomic.LongAdder teacherPasses = new java.util.concurrent.atomic.LongAdder();
         if (cacheTeacherOutputs) {
             long available = org.bytedeco.javacpp.Pointer.maxBytes() - org.bytedeco.javacpp.Pointer.totalBytes();
-            cache = TeacherLogits.cache(teacher, taps, data, 0, available / 2);
+            cache = TeacherLogits.cache(teacher, taps, data, 0, available / 2, teacherPasses);
         }
         EpochMonitor monitor = new EpochMonitor(new StopSignal(), true);
         List<TrainingListener> all = new ArrayList<>(List.of(monitor));
@@ -102,11 +103,11 @@ public final class Distiller {
             try {
                 if (!taps.isEmpty()) {
                     MultiDataSetIterator it = cache != null ? cache.multiEpoch(batchSize, seed + epoch)
-                            : TeacherLogits.onTheFly(teacher, taps, reset(data));
+                            : TeacherLogits.onTheFly(teacher, taps, reset(data), teacherPasses);
                     graph.fit(it);
                 } else {
                     graph.fit(cache != null ? cache.epoch(batchSize, seed + epoch)
-                            : TeacherLogits.onTheFly(teacher, reset(data)));
+                            : TeacherLogits.onTheFly(teacher, reset(data), teacherPasses));
                 }
             } finally {
                 monitor.endEpoch();

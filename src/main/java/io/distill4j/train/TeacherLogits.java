@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Puts a frozen teacher's logits into the labels a student trains on ({@link DistillationLabels}). The teacher runs
@@ -23,11 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       change between epochs, i.e. without augmentation;</li>
  *   <li>{@link #onTheFly}: the teacher labels each batch as it comes, for augmented data.</li>
  * </ul>
+ * Each way counts the teacher's forward passes (batches) in a counter its caller owns (a run's {@link Trainer}), so
+ * costs are reported per run rather than through global state.
  */
 public final class TeacherLogits {
 
-    /** Teacher forward passes (batches) made by this class, for tests and cost reports. */
-    public static final AtomicLong FORWARD_BATCHES = new AtomicLong();
 
     /** Logits only: the distillation labels of every example. */
     private final DataSet all;
@@ -49,15 +49,15 @@ public final class TeacherLogits {
      * @param maxBytes refuse (before the pass) a cache whose estimated size exceeds this
      */
     public static TeacherLogits cache(ComputationGraph teacher, List<DistillationGraphs.FeatureTap> taps,
-                                      DataSetIterator source, int examples, long maxBytes) {
+                                      DataSetIterator source, int examples, long maxBytes, LongAdder passes) {
         if (taps.isEmpty()) {
-            return cache(teacher, source);
+            return cache(teacher, source, passes);
         }
         long start = System.nanoTime();
         List<org.nd4j.linalg.dataset.api.MultiDataSet> batches = new ArrayList<>();
         source.reset();
         while (source.hasNext()) {
-            org.nd4j.linalg.dataset.api.MultiDataSet batch = label(teacher, taps, source.next());
+            org.nd4j.linalg.dataset.api.MultiDataSet batch = label(teacher, taps, source.next(), passes);
             batches.add(batch);
             long perExample = bytes(batch) / batch.getFeatures(0).size(0);
             // the whole cache, estimated from the first batch when the count is known, else what is held so far
@@ -184,12 +184,12 @@ public final class TeacherLogits {
 
 
     /** Runs the teacher once over every batch of {@code source} (which must not augment) and keeps the result. */
-    public static TeacherLogits cache(ComputationGraph teacher, DataSetIterator source) {
+    public static TeacherLogits cache(ComputationGraph teacher, DataSetIterator source, LongAdder passes) {
         long start = System.nanoTime();
         List<DataSet> batches = new ArrayList<>();
         source.reset();
         while (source.hasNext()) {
-            batches.add(label(teacher, source.next()));
+            batches.add(label(teacher, source.next(), passes));
         }
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("the training split is empty: nothing to distill");
@@ -219,22 +219,22 @@ public final class TeacherLogits {
     }
 
     /** An iterator that labels each batch of {@code source} with the teacher's logits as it is read. */
-    public static DataSetIterator onTheFly(ComputationGraph teacher, DataSetIterator source) {
-        return new LabelingIterator(teacher, source);
+    public static DataSetIterator onTheFly(ComputationGraph teacher, DataSetIterator source, LongAdder passes) {
+        return new LabelingIterator(teacher, source, passes);
     }
 
     /** An iterator that labels each batch of {@code source} with the teacher's logits and tap tensors as it is read. */
     public static MultiDataSetIterator onTheFly(ComputationGraph teacher, List<DistillationGraphs.FeatureTap> taps,
-                                                DataSetIterator source) {
+                                                DataSetIterator source, LongAdder passes) {
         return new MultiDataSetIterator() {
             @Override
             public org.nd4j.linalg.dataset.api.MultiDataSet next(int num) {
-                return label(teacher, taps, source.next(num));
+                return label(teacher, taps, source.next(num), passes);
             }
 
             @Override
             public org.nd4j.linalg.dataset.api.MultiDataSet next() {
-                return label(teacher, taps, source.next());
+                return label(teacher, taps, source.next(), passes);
             }
 
             @Override
@@ -271,8 +271,9 @@ public final class TeacherLogits {
 
     /** One teacher pass: labels for the logit output, then each tap's tensor, for a batch. */
     static org.nd4j.linalg.dataset.api.MultiDataSet label(ComputationGraph teacher,
-                                                          List<DistillationGraphs.FeatureTap> taps, DataSet batch) {
-        FORWARD_BATCHES.incrementAndGet();
+                                                          List<DistillationGraphs.FeatureTap> taps, DataSet batch,
+                                                          LongAdder passes) {
+        passes.increment();
         List<String> vertices = new ArrayList<>(List.of(io.distill4j.model.UNetFactory.LOGITS));
         taps.forEach(t -> vertices.add(t.teacherVertex()));
         INDArray[] out = teacher.output(vertices, false, new INDArray[]{batch.getFeatures()}, null);
@@ -286,8 +287,8 @@ public final class TeacherLogits {
         return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{batch.getFeatures()}, labels);
     }
 
-    static DataSet label(ComputationGraph teacher, DataSet batch) {
-        FORWARD_BATCHES.incrementAndGet();
+    static DataSet label(ComputationGraph teacher, DataSet batch, LongAdder passes) {
+        passes.increment();
         return new DataSet(batch.getFeatures(),
                 DistillationLabels.withTeacher(batch.getLabels(), Logits.of(teacher, batch.getFeatures())));
     }
@@ -296,20 +297,22 @@ public final class TeacherLogits {
     private static final class LabelingIterator implements DataSetIterator {
         private final ComputationGraph teacher;
         private final DataSetIterator source;
+        private final LongAdder passes;
 
-        LabelingIterator(ComputationGraph teacher, DataSetIterator source) {
+        LabelingIterator(ComputationGraph teacher, DataSetIterator source, LongAdder passes) {
             this.teacher = teacher;
             this.source = source;
+            this.passes = passes;
         }
 
         @Override
         public DataSet next(int num) {
-            return label(teacher, source.next(num));
+            return label(teacher, source.next(num), passes);
         }
 
         @Override
         public DataSet next() {
-            return label(teacher, source.next());
+            return label(teacher, source.next(), passes);
         }
 
         @Override

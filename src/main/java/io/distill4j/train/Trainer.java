@@ -55,6 +55,8 @@ public final class Trainer {
     private final Metrics metrics;
     /** Teacher tensors per teacher and taps, computed once and reused by every student this trainer distills. */
     private final Map<TeacherKey, TeacherLogits> teacherLogits;
+    /** Teacher forward passes of this run, shared by its trainer variants (as the cache is). */
+    private final java.util.concurrent.atomic.LongAdder teacherPasses;
 
     /** A teacher (by identity) and the feature taps its cache holds. */
     private record TeacherKey(ComputationGraph graph, List<DistillationGraphs.FeatureTap> taps) {
@@ -80,6 +82,7 @@ public final class Trainer {
         this.modelEntries = modelEntries;
         this.metrics = metricsFor(data);
         this.teacherLogits = new java.util.concurrent.ConcurrentHashMap<>();
+        this.teacherPasses = new java.util.concurrent.atomic.LongAdder();
     }
 
     private Trainer(Trainer base, RunConfig config) {
@@ -90,6 +93,12 @@ public final class Trainer {
         this.modelEntries = base.modelEntries;
         this.metrics = base.metrics;
         this.teacherLogits = base.teacherLogits;
+        this.teacherPasses = base.teacherPasses;
+    }
+
+    /** The teacher's forward passes (batches) this run's trainers made so far: cached passes and on-the-fly ones. */
+    public long teacherForwardBatches() {
+        return teacherPasses.sum();
     }
 
     /**
@@ -215,9 +224,9 @@ public final class Trainer {
                     : data.iterator(Split.TRAIN, batchSize, true);
             if (teacher != null && !taps.isEmpty()) {
                 // function matching: the teacher sees exactly the (augmented) batch the student sees
-                multiIterator = TeacherLogits.onTheFly(teacher, taps, trainIterator);
+                multiIterator = TeacherLogits.onTheFly(teacher, taps, trainIterator, teacherPasses);
             } else if (teacher != null) {
-                trainIterator = TeacherLogits.onTheFly(teacher, trainIterator);
+                trainIterator = TeacherLogits.onTheFly(teacher, trainIterator, teacherPasses);
             }
         }
         int trainExamples = teacher != null ? data.distillationSize() : data.size(Split.TRAIN);
@@ -315,7 +324,7 @@ public final class Trainer {
             long available = org.bytedeco.javacpp.Pointer.maxBytes() - org.bytedeco.javacpp.Pointer.totalBytes();
             TeacherLogits cache = TeacherLogits.cache(teacher, taps,
                     data.distillationIterator(config.training.batchSize, false), data.distillationSize(),
-                    available / 2);
+                    available / 2, teacherPasses);
             log.info("teacher tensors for {} training samples computed once in {} s ({} MiB)", cache.size(),
                     String.format("%.1f", cache.seconds()), String.format("%.1f", cache.bytes() / 1048576.0));
             return cache;

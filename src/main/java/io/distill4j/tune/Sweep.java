@@ -113,7 +113,7 @@ public final class Sweep {
             readRecords();
             log.info("resuming the sweep: {} candidates already recorded", records.size());
         }
-        long forwardBefore = TeacherLogits.FORWARD_BATCHES.get();
+        long forwardBefore = run.trainer().teacherForwardBatches();
         TeacherLogits logits = run.trainer().teacherLogits(teacher);
 
         int defaultEpochs = run.epochs(config.student);
@@ -178,7 +178,7 @@ public final class Sweep {
         String summary = summary(candidates, best, baseline, teacherSeconds, candidateSeconds, withoutCache, bestTest);
         run.folder().writeText("summary.md", summary);
         return new Result(run.folder().dir(), candidates, best, baseline, bestConfig, promoted, bestTest, teacherSeconds,
-                TeacherLogits.FORWARD_BATCHES.get() - forwardBefore, candidateSeconds, withoutCache, arbiterResults,
+                run.trainer().teacherForwardBatches() - forwardBefore, candidateSeconds, withoutCache, arbiterResults,
                 summary);
     }
 

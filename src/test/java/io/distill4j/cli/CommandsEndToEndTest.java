@@ -1,5 +1,7 @@
 package io.distill4j.cli;
 
+import io.distill4j.workflows.Training;
+import io.distill4j.train.StopSignal;
 import io.distill4j.model.ModelFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Tag;
@@ -47,7 +49,7 @@ class CommandsEndToEndTest {
 
     @Test
     void segmentationTrainDistillEvaluatePredict(@TempDir Path dir) throws IOException {
-        TrainCommand.Result teacher = TrainCommand.run(tiny(dir, null, "--name", "seg"));
+        Training.Result teacher = Cli.parse(new TrainCommand(), tiny(dir, null, "--name", "seg")).run(new StopSignal());
         Path run = teacher.runDir();
         for (String file : List.of("config.yaml", "provenance.json", "run.log", "teacher.zip", "teacher.metrics.csv",
                 "teacher.metrics.json", "teacher.test.json", "plots/teacher-loss.png", "plots/teacher-score.png",
@@ -65,8 +67,8 @@ class CommandsEndToEndTest {
         assertTrue(Files.readString(dir.resolve("models/seg-teacher.card.md")).contains("1,"), "card lists parameters");
 
         ComputationGraph before = ModelFiles.load(teacherModel);
-        TrainCommand.Result student = DistillCommand.run(tiny(dir, null, "--name", "seg", "--teacher",
-                teacherModel.toString()));
+        Training.Result student = Cli.parse(new DistillCommand(), tiny(dir, null, "--name", "seg", "--teacher",
+                teacherModel.toString())).run(new StopSignal());
         assertEquals(before.params(), ModelFiles.load(teacherModel).params(), "the saved teacher is unchanged");
         assertTrue(Double.isFinite(student.model().history().get(1).trainSoftLoss()), "distillation term recorded");
         assertMetricsInRange(student.test().summary());
@@ -91,13 +93,13 @@ class CommandsEndToEndTest {
     @Test
     void classificationTrainDistillPredict(@TempDir Path dir) throws IOException {
         String[] args = tiny(dir, "configs/landcover-patches.yaml", "--name", "cls");
-        TrainCommand.Result teacher = TrainCommand.run(args);
+        Training.Result teacher = Cli.parse(new TrainCommand(), args).run(new StopSignal());
         assertMetricsInRange(teacher.test().summary());
         assertTrue(Files.isRegularFile(teacher.runDir().resolve("plots/teacher-precision-recall.png")));
         assertEquals(teacher.test().numClasses(), teacher.test().precisionRecall().size());
 
-        TrainCommand.Result student = DistillCommand.run(tiny(dir, "configs/landcover-patches.yaml", "--name", "cls",
-                "--teacher", teacher.promoted().toString()));
+        Training.Result student = Cli.parse(new DistillCommand(), tiny(dir, "configs/landcover-patches.yaml", "--name", "cls",
+                "--teacher", teacher.promoted().toString())).run(new StopSignal());
         assertTrue(student.model().history().stream().allMatch(r -> Double.isFinite(r.trainLoss())));
         assertMetricsInRange(student.test().summary());
 

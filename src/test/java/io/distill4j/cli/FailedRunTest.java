@@ -1,5 +1,7 @@
 package io.distill4j.cli;
 
+import io.distill4j.workflows.Training;
+import io.distill4j.train.StopSignal;
 import io.distill4j.data.DatasetException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -24,9 +26,9 @@ class FailedRunTest {
 
     @Test
     void badDataMakesNoRunFolder(@TempDir Path dir) throws IOException {
-        DatasetException e = assertThrows(DatasetException.class, () -> TrainCommand.run("--set",
+        DatasetException e = assertThrows(DatasetException.class, () -> Cli.parse(new TrainCommand(), "--set",
                 "data={type: image-folders, path: " + dir.resolve("no-such-folder") + "}",
-                "--runs-dir", dir.resolve("runs").toString()));
+                "--runs-dir", dir.resolve("runs").toString()).run(new StopSignal()));
         assertTrue(e.getMessage().contains("no-such-folder"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("runs")) && listed(dir.resolve("runs")) > 0, "no run folder was left");
     }
@@ -34,7 +36,7 @@ class FailedRunTest {
     @Test
     void anIncompatibleTeacherMakesNoRunFolder(@TempDir Path dir) {
         Path teacher = TeacherMismatchTest.save(dir, "cls", io.distill4j.data.Task.CLASSIFICATION, java.util.List.of(4, 8), 6);
-        assertThrows(IllegalArgumentException.class, () -> DistillCommand.run(tiny(dir, "--teacher", teacher.toString())));
+        assertThrows(IllegalArgumentException.class, () -> Cli.parse(new DistillCommand(), tiny(dir, "--teacher", teacher.toString())).run(new StopSignal()));
         assertFalse(Files.exists(dir.resolve("runs")) && listed(dir.resolve("runs")) > 0, "no run folder was left");
     }
 
@@ -67,12 +69,12 @@ class FailedRunTest {
 
     @Test
     void staleTemporaryFilesOfAKilledRunAreRemovedOnResume(@TempDir Path dir) throws IOException {
-        TrainCommand.Result first = TrainCommand.run(tiny(dir, "--model", "student", "--name", "tmp"));
+        Training.Result first = Cli.parse(new TrainCommand(), tiny(dir, "--model", "student", "--name", "tmp")).run(new StopSignal());
         Path run = first.runDir();
         Path atomicTemp = Files.writeString(run.resolve("checkpoints/.student.zip4711.tmp"), "half a zip");
         Path zipTemp = Files.writeString(run.resolve("checkpoints/zipfstmp815.tmp"), "half a zip");
         Path unrelated = Files.writeString(run.resolve("notes.tmp"), "the user's");
-        TrainCommand.run("--resume", run.toString());
+        Cli.parse(new TrainCommand(), "--resume", run.toString()).run(new StopSignal());
         assertFalse(Files.exists(atomicTemp));
         assertFalse(Files.exists(zipTemp));
         assertTrue(Files.exists(unrelated), "only distill4j's own temporaries are removed");

@@ -1,5 +1,7 @@
 package io.distill4j.cli;
 
+import io.distill4j.workflows.Training;
+import io.distill4j.train.StopSignal;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,11 +22,11 @@ class PromotionTest {
 
     @Test
     void distilledAndScratchStudentsOfOneConfigKeepTheirOwnFiles(@TempDir Path dir) throws IOException {
-        TrainCommand.Result teacher = TrainCommand.run(tiny(dir, "--model", "teacher", "--name", "p"));
+        Training.Result teacher = Cli.parse(new TrainCommand(), tiny(dir, "--model", "teacher", "--name", "p")).run(new StopSignal());
         assertEquals(dir.resolve("models/p-teacher.zip"), teacher.promoted());
-        TrainCommand.Result distilled = DistillCommand.run(tiny(dir, "--name", "p", "--teacher",
-                teacher.promoted().toString()));
-        TrainCommand.Result scratch = TrainCommand.run(tiny(dir, "--model", "student", "--name", "p"));
+        Training.Result distilled = Cli.parse(new DistillCommand(), tiny(dir, "--name", "p", "--teacher",
+                teacher.promoted().toString())).run(new StopSignal());
+        Training.Result scratch = Cli.parse(new TrainCommand(), tiny(dir, "--model", "student", "--name", "p")).run(new StopSignal());
 
         assertEquals(dir.resolve("models/p-student-distilled.zip"), distilled.promoted());
         assertEquals(dir.resolve("models/p-student-scratch.zip"), scratch.promoted());
@@ -34,7 +36,7 @@ class PromotionTest {
         assertFalse(Files.readString(scratch.runDir().resolve("run.log")).contains("replaces"),
                 "a first promotion replaces nothing");
 
-        TrainCommand.Result again = TrainCommand.run(tiny(dir, "--model", "student", "--name", "p"));
+        Training.Result again = Cli.parse(new TrainCommand(), tiny(dir, "--model", "student", "--name", "p")).run(new StopSignal());
         String log = Files.readString(again.runDir().resolve("run.log"));
         assertTrue(log.contains("p-student-scratch.zip replaces") && log.contains(scratch.runDir().toString()),
                 "the replacement is said, with the run that made the replaced model:\n" + log);

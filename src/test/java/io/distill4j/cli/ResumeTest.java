@@ -1,5 +1,7 @@
 package io.distill4j.cli;
 
+import io.distill4j.workflows.Training;
+import io.distill4j.train.StopSignal;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,31 +32,31 @@ class ResumeTest {
 
     @Test
     void trainResumeContinuesTheStudentTheRunWasTraining(@TempDir Path dir) {
-        TrainCommand.Result student = TrainCommand.run(tiny(dir, "--model", "student", "--name", "r"));
+        Training.Result student = Cli.parse(new TrainCommand(), tiny(dir, "--model", "student", "--name", "r")).run(new StopSignal());
         Path run = student.runDir();
 
-        TrainCommand.Result resumed = TrainCommand.run("--resume", run.toString());
+        Training.Result resumed = Cli.parse(new TrainCommand(), "--resume", run.toString()).run(new StopSignal());
 
         assertEquals("student", resumed.model().name(), "the run trained the student");
         assertFalse(Files.exists(run.resolve("teacher.zip")), "no new teacher in the student's run folder");
         IllegalArgumentException wrongModel = assertThrows(IllegalArgumentException.class,
-                () -> TrainCommand.run("--resume", run.toString(), "--model", "teacher"));
+                () -> Cli.parse(new TrainCommand(), "--resume", run.toString(), "--model", "teacher").run(new StopSignal()));
         assertTrue(wrongModel.getMessage().contains("student"), wrongModel.getMessage());
     }
 
     @Test
     void distillResumeNeedsNoTeacherAndTrainResumeOfADistillRunSaysWhatToRun(@TempDir Path dir) {
-        TrainCommand.Result teacher = TrainCommand.run(tiny(dir, "--model", "teacher", "--name", "d"));
-        TrainCommand.Result distilled = DistillCommand.run(tiny(dir, "--name", "d", "--teacher",
-                teacher.promoted().toString()));
+        Training.Result teacher = Cli.parse(new TrainCommand(), tiny(dir, "--model", "teacher", "--name", "d")).run(new StopSignal());
+        Training.Result distilled = Cli.parse(new DistillCommand(), tiny(dir, "--name", "d", "--teacher",
+                teacher.promoted().toString())).run(new StopSignal());
         Path run = distilled.runDir();
 
-        TrainCommand.Result resumed = DistillCommand.run("--resume", run.toString());
+        Training.Result resumed = Cli.parse(new DistillCommand(), "--resume", run.toString()).run(new StopSignal());
         assertEquals("student", resumed.model().name());
         assertFalse(Files.exists(run.resolve("teacher.zip")));
 
         IllegalArgumentException wrongCommand = assertThrows(IllegalArgumentException.class,
-                () -> TrainCommand.run("--resume", run.toString()));
+                () -> Cli.parse(new TrainCommand(), "--resume", run.toString()).run(new StopSignal()));
         assertTrue(wrongCommand.getMessage().contains("distill4j distill --resume " + run), wrongCommand.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import io.distill4j.train.StopSignal;
 import io.distill4j.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,7 @@ class RunOptionsTest {
 
     @Test
     void aCommandsOwnOptionIsBlamedOnIt() {
-        String message = assertThrows(ConfigException.class, () -> TuneCommand.run("--candidates", "0")).getMessage();
+        String message = assertThrows(ConfigException.class, () -> Cli.parse(new TuneCommand(), "--candidates", "0").run(new StopSignal())).getMessage();
         assertTrue(message.startsWith("--candidates 0: tune.maxCandidates = 0 is invalid"), message);
     }
 

@@ -1,10 +1,10 @@
 package io.distill4j.cli;
 
+import io.distill4j.train.StopSignal;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.search.ArchitectureSearch;
 import io.distill4j.search.Candidate;
-import io.distill4j.train.TeacherLogits;
 import io.distill4j.train.TinyRuns;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,19 +29,20 @@ class SearchCommandTest {
     void aTinySearchTrainsItsCandidatesAndFinalStudentAndPromotesIt(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("tiny.yaml");
         Files.writeString(config, RunConfigs.toYaml(TinyRuns.segmentation(dir)));
-        long forwardBefore = TeacherLogits.FORWARD_BATCHES.get();
-        ArchitectureSearch.Result r = SearchCommand.run("--config", config.toString(), "--rollouts", "2",
+        ArchitectureSearch.Result r = Cli.parse(new SearchCommand(), "--config", config.toString(), "--rollouts", "2",
                 "--iterations", "2", "--candidate-epochs", "1", "--final-epochs", "1", "--set", "search.policyUnits=4",
-                "--set", "teacher.epochs=1");
+                "--set", "teacher.epochs=1").run(new StopSignal());
         assertEquals(8, r.rollouts().size());
         assertTrue(r.candidates().stream().filter(Candidate::done).count() >= 2, r.candidates().toString());
         for (Candidate c : r.candidates()) {
             assertTrue(c.done(), c.toString());
             assertTrue(c.metric() >= 0 && c.metric() <= 1, c.toString());
         }
-        // one teacher pass over the training split (24 samples: 19 train, batch 4) served every candidate and both
+        // one teacher pass over the training split served every candidate and both
         // final students
-        assertEquals(5, TeacherLogits.FORWARD_BATCHES.get() - forwardBefore, "the teacher's logits computed once");
+        String log = Files.readString(r.runDir().resolve("run.log"));
+        assertEquals(1, log.lines().filter(l -> l.contains("teacher tensors for "))
+                .count(), "the teacher's logits computed once: " + log);
         assertEquals(List.of("teacher", "hand-designed student", "N2N student"),
                 r.table().stream().map(ArchitectureSearch.Row::model).toList());
         assertTrue(r.table().stream().allMatch(row -> row.testMetric() >= 0 && row.testMetric() <= 1), r.table().toString());

@@ -1,5 +1,7 @@
 package io.distill4j.cli;
 
+import io.distill4j.workflows.Training;
+import io.distill4j.train.StopSignal;
 import io.distill4j.data.Task;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.model.UNetFactory;
@@ -31,22 +33,22 @@ class TeacherMismatchTest {
     void aClassificationTeacherOnSegmentationDataIsNamedAsSuch(@TempDir Path dir) {
         Path teacher = save(dir, "cls", Task.CLASSIFICATION, List.of(4, 8), 6);
         String message = assertThrows(IllegalArgumentException.class,
-                () -> DistillCommand.run(tiny(dir, "--teacher", teacher.toString()))).getMessage();
+                () -> Cli.parse(new DistillCommand(), tiny(dir, "--teacher", teacher.toString())).run(new StopSignal())).getMessage();
         assertTrue(message.contains("the teacher is a classification model, the data is segmentation"), message);
     }
 
     @Test
     void aSegmentationTeacherOnClassificationDataIsNamedAsSuch(@TempDir Path dir) {
         Path teacher = save(dir, "seg", Task.SEGMENTATION, List.of(4, 8), 6);
-        String message = assertThrows(IllegalArgumentException.class, () -> DistillCommand.run(tiny(dir,
-                "--config", "configs/landcover-patches.yaml", "--teacher", teacher.toString()))).getMessage();
+        String message = assertThrows(IllegalArgumentException.class, () -> Cli.parse(new DistillCommand(), tiny(dir,
+                "--config", "configs/landcover-patches.yaml", "--teacher", teacher.toString())).run(new StopSignal())).getMessage();
         assertTrue(message.contains("the teacher is a segmentation model, the data is classification"), message);
     }
 
     @Test
     void aStudentPassedAsTeacherIsWarnedOf(@TempDir Path dir) throws IOException {
         Path student = save(dir, "student-as-teacher", Task.SEGMENTATION, List.of(2, 4), 6);
-        TrainCommand.Result r = DistillCommand.run(tiny(dir, "--teacher", student.toString()));
+        Training.Result r = Cli.parse(new DistillCommand(), tiny(dir, "--teacher", student.toString())).run(new StopSignal());
         String log = Files.readString(r.runDir().resolve("run.log"));
         assertTrue(log.contains("WARN") && log.contains("no larger than the student"), log);
     }

@@ -1,7 +1,9 @@
 package io.distill4j.deploy;
 
+import io.distill4j.cli.Cli;
+
 import io.distill4j.cli.ExportCommand;
-import io.distill4j.cli.TrainCommand;
+import io.distill4j.train.TinyRuns;
 import io.distill4j.config.PruneMethod;
 import io.distill4j.config.QuantizeMode;
 import io.distill4j.config.RunConfig;
@@ -11,6 +13,7 @@ import io.distill4j.workflows.ModelConfigs;
 import io.distill4j.workflows.Prediction;
 import io.distill4j.workflows.Pruning;
 import io.distill4j.workflows.Quantization;
+import io.distill4j.workflows.Training;
 import io.distill4j.eval.EvaluationResult;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,13 +36,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("e2e")
 class ExportCommandsTest {
 
-    private static String[] tiny(Path dir, String... more) {
-        List<String> args = new ArrayList<>(List.of("--epochs", "1", "--max-batches", "2", "--batch-size", "4",
-                "--set", "data.height=16", "--set", "data.width=16", "--set", "data.samples=24",
-                "--set", "student.filters=[4,8]", "--set", "output.mosaics=0",
-                "--runs-dir", dir.resolve("runs").toString(), "--models-dir", dir.resolve("models").toString()));
-        args.addAll(List.of(more));
-        return args.toArray(new String[0]);
+    /** A tiny student trained for one epoch and promoted as {@code <name>-student-scratch}. */
+    private static Path tinyStudent(RunConfig config, String name) {
+        config.name = name;
+        config.training.epochs = 1;
+        config.student.filters = List.of(4, 8);
+        config.output.mosaics = 0;
+        return Training.run(Training.Options.of(config, Training.Network.STUDENT)).promoted();
     }
 
     private static String sha(Path file) throws Exception {
@@ -52,13 +55,13 @@ class ExportCommandsTest {
 
     @Test
     void exportedModelsEvaluateAndPredictLikeTheirSource(@TempDir Path dir) throws Exception {
-        Path model = TrainCommand.run(tiny(dir, "--model", "student", "--name", "t")).promoted();
+        Path model = tinyStudent(TinyRuns.segmentation(dir), "t");
         String before = sha(model);
 
-        OnnxExport.Result onnx = ExportCommand.run("--model", model.toString(), "--format", "onnx");
+        OnnxExport.Result onnx = Cli.parse(new ExportCommand(), "--model", model.toString(), "--format", "onnx").run();
         assertEquals(model.resolveSibling("t-student-scratch.onnx"), onnx.file());
-        OnnxExport.Result int8 = ExportCommand.run("--model", model.toString(), "--int8", "static",
-                "--calibration-batches", "2");
+        OnnxExport.Result int8 = Cli.parse(new ExportCommand(), "--model", model.toString(), "--int8", "static",
+                "--calibration-batches", "2").run();
 
         EvaluationResult dl4j = evaluate(model);
         assertEquals(dl4j.summary().get("mean_iou"), evaluate(onnx.file()).summary().get("mean_iou"), 1e-6);
@@ -75,16 +78,16 @@ class ExportCommandsTest {
         quantize.compress.quantize = QuantizeMode.STATIC;
         Path quantized = Quantization.run(new CompressOptions(model, quantize, null)).output();
         for (Path compact : List.of(pruned, quantized)) {
-            Path exported = ExportCommand.run("--model", compact.toString(), "--out",
-                    dir.resolve(compact.getFileName() + ".onnx").toString()).file();
+            Path exported = Cli.parse(new ExportCommand(), "--model", compact.toString(), "--out",
+                    dir.resolve(compact.getFileName() + ".onnx").toString()).run().file();
             assertEquals(evaluate(compact).summary().get("mean_iou"), evaluate(exported).summary().get("mean_iou"), 1e-4,
                     compact.toString());
         }
 
         // benchmark times every form with the same protocol
-        var timed = io.distill4j.cli.BenchmarkCommand.run("--quick", "--model", model.toString(), "--model",
+        var timed = Cli.parse(new io.distill4j.cli.BenchmarkCommand(), "--quick", "--model", model.toString(), "--model",
                 onnx.file().toString(), "--model", int8.file().toString(), "--model", quantized.toString(),
-                "--runs-dir", dir.resolve("runs").toString());
+                "--runs-dir", dir.resolve("runs").toString()).run();
         assertEquals(4, timed.result().measurements().size());
         assertTrue(timed.markdown().contains("| t-student-scratch.onnx | onnxruntime |"), timed.markdown());
         assertTrue(timed.result().measurements().stream().allMatch(m -> m.imagesPerSecond() > 0 && m.size() == 16));
@@ -95,12 +98,12 @@ class ExportCommandsTest {
         assertTrue(Files.isRegularFile(predictions.predictions().get(0).mask()));
         assertEquals(before, sha(model), "the input model is never modified");
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExportCommand.run(
-                "--model", model.toString(), "--int8", "static", "--calibration-batches", "0"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cli.parse(new ExportCommand(), 
+                "--model", model.toString(), "--int8", "static", "--calibration-batches", "0").run());
         assertTrue(e.getMessage().contains("calibration"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ExportCommand.run("--model", model.toString(), "--int8", "some"));
+        e = assertThrows(IllegalArgumentException.class, () -> Cli.parse(new ExportCommand(), "--model", model.toString(), "--int8", "some").run());
         assertTrue(e.getMessage().contains("static or dynamic"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ExportCommand.run("--model", onnx.file().toString()));
+        e = assertThrows(IllegalArgumentException.class, () -> Cli.parse(new ExportCommand(), "--model", onnx.file().toString()).run());
         assertTrue(e.getMessage().contains("already an ONNX model"), e.getMessage());
         Path truncated = Files.write(dir.resolve("cut.onnx"), java.util.Arrays.copyOf(Files.readAllBytes(onnx.file()), 100));
         e = assertThrows(IllegalArgumentException.class, () -> evaluate(truncated));
@@ -110,9 +113,8 @@ class ExportCommandsTest {
 
     @Test
     void classificationExportPredictsTheSameClass(@TempDir Path dir) throws Exception {
-        Path model = TrainCommand.run(tiny(dir, "--config", "configs/landcover-patches.yaml", "--model", "student",
-                "--name", "c")).promoted();
-        Path onnx = ExportCommand.run("--model", model.toString(), "--int8", "dynamic").file();
+        Path model = tinyStudent(TinyRuns.classification(dir), "c");
+        Path onnx = Cli.parse(new ExportCommand(), "--model", model.toString(), "--int8", "dynamic").run().file();
         Path images = Files.createDirectories(dir.resolve("images"));
         ImageIO.write(new BufferedImage(30, 20, BufferedImage.TYPE_INT_RGB), "jpg", images.resolve("a.jpg").toFile());
         var expected = Prediction.run(Prediction.Options.of(model, dir.resolve("a"), List.of(images)));

@@ -1,5 +1,6 @@
 package io.distill4j.deploy;
 
+import io.distill4j.cli.Cli;
 import io.distill4j.cli.BenchmarkCommand;
 import io.distill4j.eval.Benchmark;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,8 @@ class OnnxInferenceTest {
     @Test
     void onnxRuntimesTimeTeacherAndStudentInference(@TempDir Path runs) throws Exception {
         for (String runtime : new String[]{"onnx", "onnx-int8"}) {
-            BenchmarkCommand.Outcome outcome = BenchmarkCommand.run("--quick", "--runtime", runtime, "--gemm-size", "0",
-                    "--runs-dir", runs.toString());
+            BenchmarkCommand.Outcome outcome = Cli.parse(new BenchmarkCommand(), "--quick", "--runtime", runtime, "--gemm-size", "0",
+                    "--runs-dir", runs.toString()).run();
             Benchmark.Result result = outcome.result();
             assertEquals(Benchmark.Engine.parse(runtime), result.settings().runtime());
             assertEquals(2, result.measurements().size(), "teacher and student inference");
@@ -34,10 +35,10 @@ class OnnxInferenceTest {
 
     @Test
     void onnxRuntimesTimeInferenceOnly() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BenchmarkCommand.run(
-                "--quick", "--runtime", "onnx", "--steps", "train"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cli.parse(new BenchmarkCommand(), 
+                "--quick", "--runtime", "onnx", "--steps", "train").run());
         assertTrue(e.getMessage().contains("inference only"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> BenchmarkCommand.run("--quick", "--runtime", "tflite"));
+        e = assertThrows(IllegalArgumentException.class, () -> Cli.parse(new BenchmarkCommand(), "--quick", "--runtime", "tflite").run());
         assertTrue(e.getMessage().contains("dl4j, onnx or onnx-int8"), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.distill4j.eval;
 
+import io.distill4j.cli.Cli;
 import io.distill4j.cli.BenchmarkCommand;
 import io.distill4j.model.Backends;
 import io.distill4j.train.RunFolder;
@@ -21,7 +22,7 @@ class BenchmarkTest {
     @Test
     void quickRunMeasuresEveryStepAndWritesJsonAndMarkdown(@TempDir Path runs) throws Exception {
         Backends.assumeCpuWithOneDnn(); // it checks the machine facts of the CPU backend
-        BenchmarkCommand.Outcome outcome = BenchmarkCommand.run("--quick", "--runs-dir", runs.toString());
+        BenchmarkCommand.Outcome outcome = Cli.parse(new BenchmarkCommand(), "--quick", "--runs-dir", runs.toString()).run();
         Benchmark.Result result = outcome.result();
         assertEquals(6, result.measurements().size(), "teacher: train, inference; student: four steps");
         for (Benchmark.Measurement m : result.measurements()) {
@@ -42,8 +43,8 @@ class BenchmarkTest {
 
     @Test
     void stepsAndModelsCanBeChosen(@TempDir Path runs) {
-        Benchmark.Result result = BenchmarkCommand.run("--quick", "--models", "student", "--steps", "inference",
-                "--gemm-size", "0", "--runs-dir", runs.toString()).result();
+        Benchmark.Result result = Cli.parse(new BenchmarkCommand(), "--quick", "--models", "student", "--steps", "inference",
+                "--gemm-size", "0", "--runs-dir", runs.toString()).run().result();
         assertEquals(1, result.measurements().size());
         assertEquals(Benchmark.Step.INFERENCE, result.measurements().get(0).step());
     }

@@ -36,7 +36,9 @@ class TeacherLogitsTest {
         Dataset data = tinyData();
         ComputationGraph teacher = UNetFactory.build(UNetSpec.of(List.of(4, 8), data.task(), data.channels(),
                 data.numClasses(), 16, 16));
-        TeacherLogits cache = TeacherLogits.cache(teacher, data.iterator(Split.TRAIN, 4, false));
+        java.util.concurrent.atomic.LongAdder passes = new java.util.concurrent.atomic.LongAdder();
+        TeacherLogits cache = TeacherLogits.cache(teacher, data.iterator(Split.TRAIN, 4, false), passes);
+        assertEquals((data.size(Split.TRAIN) + 3) / 4, passes.sum(), "one pass per batch, counted by the caller's counter");
         assertEquals(data.size(Split.TRAIN), cache.size());
 
         // reference: each training example's class ids, keyed by its features
@@ -96,7 +98,7 @@ class TeacherLogitsTest {
                 data.numClasses(), 16, 16));
         List<DistillationGraphs.FeatureTap> taps = List.of(new DistillationGraphs.FeatureTap("fd_at_enc1", "enc1_conv2", 2));
         org.nd4j.linalg.dataset.api.MultiDataSet batch = TeacherLogits.onTheFly(teacher, taps,
-                data.iterator(Split.TRAIN, 4, true)).next();
+                data.iterator(Split.TRAIN, 4, true), new java.util.concurrent.atomic.LongAdder()).next();
         org.nd4j.linalg.api.ndarray.INDArray x = batch.getFeatures(0);
         assertEquals(io.distill4j.model.Logits.of(teacher, x), batch.getLabels(0).get(
                 org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 7),
@@ -112,7 +114,8 @@ class TeacherLogitsTest {
                 data.numClasses(), 16, 16));
         List<DistillationGraphs.FeatureTap> taps = List.of(new DistillationGraphs.FeatureTap("fd_hint_enc1", "enc1_conv2", 0));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> TeacherLogits.cache(teacher, taps, data.iterator(Split.TRAIN, 4, false), data.size(Split.TRAIN), 1000));
+                () -> TeacherLogits.cache(teacher, taps, data.iterator(Split.TRAIN, 4, false), data.size(Split.TRAIN), 1000,
+                        new java.util.concurrent.atomic.LongAdder()));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("cacheTeacherLogits=false"), e.getMessage());
     }
 }

@@ -24,11 +24,11 @@ class TrainerTest {
             TrainedModel teacher = run.trainFromScratch("teacher", config.teacher);
             assertEquals(2, teacher.history().size());
             INDArray before = teacher.graph().params().dup();
-            long passesBefore = TeacherLogits.FORWARD_BATCHES.get();
+            long passesBefore = run.trainer().teacherForwardBatches();
             TrainedModel student = run.distill("student", teacher.graph());
             assertEquals(before, teacher.graph().params(), "the teacher must not change while distilling");
             // cached logits: one pass over the 16 training samples in batches of 4, not one per epoch
-            long passes = TeacherLogits.FORWARD_BATCHES.get() - passesBefore;
+            long passes = run.trainer().teacherForwardBatches() - passesBefore;
             assertEquals((run.data().size(io.distill4j.data.Split.TRAIN) + 3) / 4, passes);
             for (EpochRecord r : student.history()) {
                 assertTrue(Double.isFinite(r.trainLoss()) && Double.isFinite(r.trainHardLoss())

@@ -1,7 +1,9 @@
 package io.distill4j.workflows;
 
+
+
 import io.distill4j.cli.Distill4j;
-import io.distill4j.cli.TrainCommand;
+import io.distill4j.train.TinyRuns;
 import io.distill4j.compress.CompactModelFile;
 import io.distill4j.compress.LevelPruner;
 import io.distill4j.config.PruneMethod;
@@ -43,11 +45,13 @@ class CompressionWorkflowsTest {
 
     @Test
     void pruneAndQuantizeWriteSmallerModelsAndNeverTouchTheInput(@TempDir Path dir) throws Exception {
-        Path model = TrainCommand.run("--epochs", "1", "--max-batches", "2", "--batch-size", "4",
-                "--set", "data.height=16", "--set", "data.width=16", "--set", "data.samples=24",
-                "--set", "student.filters=[4,8]", "--set", "output.mosaics=0",
-                "--runs-dir", dir.resolve("runs").toString(), "--models-dir", dir.resolve("models").toString(),
-                "--model", "student", "--name", "t", "--qat").promoted();
+        RunConfig tiny = TinyRuns.segmentation(dir);
+        tiny.name = "t";
+        tiny.training.epochs = 1;
+        tiny.student.filters = List.of(4, 8);
+        tiny.output.mosaics = 0;
+        tiny.training.qat = true;
+        Path model = Training.run(Training.Options.of(tiny, Training.Network.STUDENT)).promoted();
         String before = sha(model);
 
         RunConfig levelConfig = config(model, PruneMethod.LEVEL, QuantizeMode.NONE);

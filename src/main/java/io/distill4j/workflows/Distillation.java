@@ -1,0 +1,38 @@
+package io.distill4j.workflows;
+
+import io.distill4j.compress.QuantizationAwareTraining;
+import io.distill4j.train.PromotedRole;
+import io.distill4j.train.TeacherCompatibility;
+import io.distill4j.train.TrainedModel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.nio.file.Path;
+
+/**
+ * Trains the config's student from a saved, frozen teacher with the config's distillation terms, then reports and
+ * promotes it as {@link Training} does. (To distil from a teacher graph built in code, on any iterator, without a run
+ * folder, use {@link io.distill4j.train.Distiller}.)
+ */
+public final class Distillation {
+
+    private Distillation() {
+    }
+
+    public static Training.Result run(TeacherRun options) {
+        RunSource source = options.run();
+        Path teacherFile = Teachers.file(options.teacher(), source);
+        if (teacherFile == null) {
+            throw new IllegalArgumentException("no teacher: pass the teacher model (--teacher MODEL_ZIP)");
+        }
+        ComputationGraph teacher = Teachers.load(teacherFile);
+        return Runs.withRun(source, Teachers.command("distill", teacherFile),
+                (config, data) -> TeacherCompatibility.check(teacher, teacherFile, data, config), run -> {
+                    Teachers.check(teacher, teacherFile, run);
+                    TrainedModel student = run.config().training.qat
+                            ? QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
+                            source.resumed())
+                            : run.distill("student", teacher);
+                    return Training.finish(run, student, PromotedRole.STUDENT_DISTILLED);
+                });
+    }
+}

@@ -1,0 +1,39 @@
+package io.distill4j.workflows;
+
+import io.distill4j.model.ModelFiles;
+import io.distill4j.model.UNetArchitecture;
+import io.distill4j.search.ArchitectureSearch;
+import io.distill4j.train.Trainer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.nio.file.Path;
+
+/**
+ * N2N learning of the student's architecture (a layer-removal then a layer-shrinkage policy trained with REINFORCE),
+ * as the config's {@code search} section says. Without a teacher file, the run first trains the teacher.
+ */
+public final class Search {
+
+    private Search() {
+    }
+
+    public static ArchitectureSearch.Result run(TeacherRun options) {
+        RunSource source = options.run();
+        Path teacherFile = options.teacher();
+        return Runs.withRun(source, Teachers.command("search", teacherFile), run -> {
+            ComputationGraph teacher;
+            if (teacherFile != null) {
+                teacher = ModelFiles.load(teacherFile);
+                ArchitectureSearch.teacherArchitecture(teacher, run);
+                Teachers.check(teacher, teacherFile, run);
+            } else {
+                // say now, not after training the teacher, that the constraints cannot be met
+                ArchitectureSearch.checkFeasible(run, run.config().teacher.architecture != null
+                        ? run.config().teacher.architecture
+                        : UNetArchitecture.of(Trainer.spec(run.config(), run.config().teacher, run.data(), false)));
+                teacher = Teachers.givenOrTrained(null, null, run);
+            }
+            return new ArchitectureSearch(run, teacher).run(source.resumed());
+        });
+    }
+}

@@ -1,0 +1,28 @@
+package io.distill4j.workflows;
+
+import io.distill4j.train.TeacherCompatibility;
+import io.distill4j.tune.Sweep;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+import java.nio.file.Path;
+
+/**
+ * A sweep of the distillation hyperparameters (alpha, temperature, optionally learning rate and epochs) with Arbiter,
+ * as the config's {@code tune} section says. Without a teacher file, the run first trains the teacher.
+ */
+public final class Tuning {
+
+    private Tuning() {
+    }
+
+    public static Sweep.Result run(TeacherRun options) {
+        RunSource source = options.run();
+        Path teacherFile = Teachers.file(options.teacher(), source);
+        ComputationGraph given = Teachers.load(teacherFile);
+        return Runs.withRun(source, Teachers.command("tune", teacherFile), (config, data) -> {
+            if (given != null) {
+                TeacherCompatibility.check(given, teacherFile, data, config);
+            }
+        }, run -> new Sweep(run, Teachers.givenOrTrained(given, teacherFile, run)).run(source.resumed()));
+    }
+}
