@@ -54,6 +54,10 @@ public final class CompressCommands {
             case "compress.ratio" -> "--ratio";
             case "compress.epochs" -> "--finetune-epochs";
             case "compress.distill" -> "--distill";
+            case "compress.rounds" -> "--rounds";
+            case "compress.rewindEpoch" -> "--rewind-epoch";
+            case "compress.roundEpochs" -> "--round-epochs";
+            case "compress.controls" -> "--no-controls";
             case "compress.quantize" -> "--mode";
             case "compress.calibrationBatches" -> "--calibration-batches";
             default -> "--set " + key + "=";

@@ -62,6 +62,29 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--distill", description = "Filter: fine-tune by distillation from the unpruned model.")
     boolean distill;
 
+    @Option(names = "--rounds", description = "Lottery: prune-and-rewind rounds (default 3).")
+    Integer rounds;
+
+    @Option(names = "--rewind-epoch", description = "Lottery: reset the surviving weights to their values after this"
+            + " epoch of the dense training (0 = the initialisation; default 1).")
+    Integer rewindEpoch;
+
+    @Option(names = "--round-epochs", description = "Lottery: training epochs of the dense network and of each round"
+            + " (default: training.epochs).")
+    Integer roundEpochs;
+
+    @Option(names = "--no-controls", description = "Lottery: skip the controls (random re-initialisation of the"
+            + " ticket's mask, one-shot and gradual pruning at equal epochs).")
+    boolean noControls;
+
+    @Option(names = "--sensitivity", description = "Instead of pruning: per layer, the validation metric after"
+            + " pruning that layer alone to each of --levels (no fine-tuning); a table and a plot.")
+    boolean sensitivity;
+
+    @Option(names = "--levels", split = ",", paramLabel = "FRACTION",
+            description = "Sensitivity: the fractions pruned, ascending (default 0.1,0.2,...,0.9).")
+    List<Double> levels;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Where to write the pruned model.")
     Path out;
 
@@ -71,7 +94,27 @@ public final class PruneCommand implements Callable<Integer> {
         return command.run();
     }
 
+    /** What {@code --sensitivity} measured, and the run folder it wrote its table and plot to. */
+    public record SensitivityResult(Path runDir, io.distill4j.compress.Sensitivity.Result sensitivity) {
+    }
+
+    /** {@code --sensitivity}: per layer, the validation metric after pruning that layer alone to each level. */
+    public SensitivityResult sensitivity() {
+        Compression.requireOurs(model);
+        RunConfig config = CompressCommands.config(options, model, List.of());
+        ComputationGraph graph = ModelFiles.load(model);
+        return CompressCommands.withRun(config, "prune --sensitivity --model " + model, model, z -> {
+            io.distill4j.compress.Sensitivity.Result result = z.sensitivity(graph,
+                    levels != null ? levels : io.distill4j.compress.Sensitivity.DEFAULT_LEVELS);
+            z.run().folder().writeText("report.md", "# prune --sensitivity " + model + "\n\n" + result.toMarkdown());
+            return new SensitivityResult(z.run().folder().dir(), result);
+        });
+    }
+
     public CompressCommands.Result run() {
+        if (sensitivity) {
+            throw new IllegalArgumentException("--sensitivity measures and writes no model: use sensitivity()");
+        }
         Compression.requireOurs(model);
         if (sparsity != null && !(sparsity >= 0 && sparsity < 1)) {
             throw new IllegalArgumentException("--sparsity must be in [0, 1), got " + sparsity);
@@ -102,13 +145,28 @@ public final class PruneCommand implements Callable<Integer> {
         if (distill) {
             set.add("compress.distill=true");
         }
+        if (rounds != null) {
+            set.add("compress.rounds=" + rounds);
+        }
+        if (rewindEpoch != null) {
+            set.add("compress.rewindEpoch=" + rewindEpoch);
+        }
+        if (roundEpochs != null) {
+            set.add("compress.roundEpochs=" + roundEpochs);
+        }
+        if (noControls) {
+            set.add("compress.controls=false");
+        }
         RunConfig config = CompressCommands.config(options, model, set);
         if (config.compress.prune == PruneMethod.NONE) {
             throw new IllegalArgumentException("compress.prune is none: pass --method level or --method filter");
         }
         RunConfig.CompressConfig c = config.compress;
-        String suffix = c.prune == PruneMethod.LEVEL ? String.format(Locale.ROOT, "level%02.0f", 100 * c.sparsity)
-                : String.format(Locale.ROOT, "filter%02.0f", 100 * c.ratio);
+        String suffix = switch (c.prune) {
+            case LEVEL -> String.format(Locale.ROOT, "level%02.0f", 100 * c.sparsity);
+            case LOTTERY -> String.format(Locale.ROOT, "lottery%02.0f", 100 * c.sparsity);
+            default -> String.format(Locale.ROOT, "filter%02.0f", 100 * c.ratio);
+        };
         Path target = CompressCommands.output(out, model, config, suffix);
         ComputationGraph original = ModelFiles.load(model);
         return CompressCommands.withRun(config, "prune --model " + model, model, z -> {
@@ -117,13 +175,20 @@ public final class PruneCommand implements Callable<Integer> {
             stages.addAll(pruned.stages());
             CompressCommands.Result r = new CompressCommands.Result(z.run().folder().dir(), target, z.metricName(), stages);
             z.run().folder().writeText("report.md", "# prune " + model + " (" + c.prune + ")\n\n" + r.table() + "\n"
-                    + (c.prune == PruneMethod.LEVEL ? "Sparsity after fine-tuning:\n\n" + pruned.sparsity().toMarkdown() : ""));
+                    + (c.prune != PruneMethod.FILTER ? "Sparsity after fine-tuning:\n\n" + pruned.sparsity().toMarkdown() : ""));
             return r;
         });
     }
 
     @Override
     public Integer call() {
+        if (sensitivity) {
+            SensitivityResult r = sensitivity();
+            System.out.println();
+            System.out.println(r.sensitivity().toMarkdown());
+            System.out.println("run folder: " + r.runDir() + " (sensitivity.csv, plots/sensitivity.png)");
+            return 0;
+        }
         CompressCommands.print(run());
         return 0;
     }

@@ -71,4 +71,34 @@ class CompressCommandsTest {
         assertTrue(e.getMessage().contains("never overwritten"), e.getMessage());
         assertEquals(before, sha(model));
     }
+
+    @Test
+    void lotteryWritesTheTicketWithItsControlsAndSensitivityWritesItsTableAndPlot(@TempDir Path dir) throws Exception {
+        Path model = TrainCommand.run(tiny(dir, "--model", "student", "--name", "t")).promoted();
+        String before = sha(model);
+        var lottery = PruneCommand.run(tiny(dir, "--model", model.toString(), "--method", "lottery", "--sparsity",
+                "0.9", "--rounds", "2", "--rewind-epoch", "1", "--round-epochs", "2"));
+        assertEquals(0.9, LevelPruner.report(CompactModelFile.load(lottery.output())).global(), 0.02);
+        List<String> stages = lottery.stages().stream().map(s -> s.name()).toList();
+        assertTrue(stages.stream().anyMatch(n -> n.startsWith("lottery ticket 90%: 2 rounds, rewound to epoch 1 (6 epochs)")),
+                stages.toString());
+        assertTrue(stages.stream().anyMatch(n -> n.contains("random re-initialisation")), stages.toString());
+        assertTrue(stages.stream().anyMatch(n -> n.startsWith("one-shot 90%") && n.contains("(6 in all)")), stages.toString());
+        assertTrue(stages.stream().anyMatch(n -> n.startsWith("gradual 90%")), stages.toString());
+        assertTrue(Files.readString(lottery.runDir().resolve("lottery.rounds.md")).contains("| 2 | 0.90"));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PruneCommand.run(tiny(dir,
+                "--model", model.toString(), "--method", "lottery", "--rewind-epoch", "3", "--round-epochs", "2")));
+        assertTrue(e.getMessage().contains("rewind epoch 3 is not recorded"), e.getMessage());
+
+        PruneCommand sensitivity = new PruneCommand();
+        new picocli.CommandLine(sensitivity).parseArgs(tiny(dir, "--model", model.toString(), "--sensitivity",
+                "--levels", "0.5,0.9"));
+        PruneCommand.SensitivityResult r = sensitivity.sensitivity();
+        assertTrue(Files.isRegularFile(r.runDir().resolve("plots/sensitivity.png")));
+        assertEquals(2 * io.distill4j.compress.Layers.weighted(
+                io.distill4j.model.ModelFiles.load(model)).size(), r.sensitivity().rows().size());
+        assertTrue(Files.readString(r.runDir().resolve("sensitivity.csv")).startsWith("layer,type,weights,level,sparsity,"));
+        assertEquals(before, sha(model), "the input model is never modified");
+    }
 }
