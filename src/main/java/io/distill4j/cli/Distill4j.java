@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Knowledge distillation and model compression for Deeplearning4j.",
         subcommands = {InfoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
                 PredictCommand.class, DemoCommand.class, TuneCommand.class, PruneCommand.class, QuantizeCommand.class,
-                CompressCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
+                CompressCommand.class, BenchmarkCommand.class, UiCommand.class, CommandLine.HelpCommand.class})
 public final class Distill4j implements Runnable {
 
     @CommandLine.Spec

@@ -22,7 +22,7 @@ public final class DistillCommand implements Callable<Integer> {
     @Mixin
     RunOptions options = new RunOptions();
 
-    @Option(names = "--teacher", required = true, paramLabel = "MODEL_ZIP", description = "The trained teacher.")
+    @Option(names = "--teacher", required = true, paramLabel = "MODEL_ZIP", description = "The trained teacher: a distill4j model zip, or a Keras .h5 model (imported with DL4J's KerasModelImport).")
     Path teacherFile;
 
     boolean installStopHook = true;
@@ -35,9 +35,16 @@ public final class DistillCommand implements Callable<Integer> {
     }
 
     public TrainCommand.Result run() {
-        ComputationGraph teacher = ModelFiles.load(teacherFile);
+        io.distill4j.model.KerasTeacher keras = io.distill4j.model.KerasTeacher.isHdf5(teacherFile)
+                ? io.distill4j.model.KerasTeacher.load(teacherFile) : null;
+        ComputationGraph teacher = keras != null ? keras.graph() : ModelFiles.load(teacherFile);
         return Commands.withRun(options, "distill --teacher " + teacherFile, installStopHook, run -> {
-            checkCompatible(teacher, run);
+            if (keras != null) {
+                keras.checkFits(run.data().task(), run.data().channels(), run.data().height(), run.data().width(),
+                        run.data().numClasses());
+            } else {
+                checkCompatible(teacher, run);
+            }
             TrainedModel student = run.config().training.qat
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
                     options.resume != null)

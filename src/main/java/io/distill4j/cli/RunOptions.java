@@ -57,6 +57,14 @@ public final class RunOptions {
             description = "Continue an interrupted run from its last checkpoint, with the config it was started with.")
     Path resume;
 
+    @Option(names = "--ui", description = "Show the training live in DL4J's training UI (its address is printed;"
+            + " every run also records it to training-stats.dl4j for `distill4j ui RUN_DIR`).")
+    boolean ui;
+
+    @Option(names = "--ui-port", paramLabel = "PORT", description = "Port of the training UI (implies --ui; default"
+            + " 9000; the next free port when it is in use; 0: any free port).")
+    Integer uiPort;
+
     /** The named options as config overrides, after the generic --set ones. */
     List<String> overrides() {
         List<String> all = new ArrayList<>(set);

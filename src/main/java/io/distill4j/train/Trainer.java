@@ -55,6 +55,8 @@ public final class Trainer {
     private final Metrics metrics;
     /** Teacher logits per teacher, computed once and reused by every student this trainer distills (sweeps). */
     private final Map<ComputationGraph, TeacherLogits> teacherLogits = new java.util.IdentityHashMap<>();
+    /** Listeners that record each trained model (model name, distilled?), e.g. the training UI's statistics. */
+    private java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders = (name, d) -> List.of();
 
     /**
      * @param modelEntries text files stored inside every saved model zip (provenance, config)
@@ -66,6 +68,11 @@ public final class Trainer {
         this.stop = stop;
         this.modelEntries = modelEntries;
         this.metrics = metricsFor(data);
+    }
+
+    /** Adds listeners to every model this trainer trains from now on (after its own and the caller's). */
+    public void recordWith(java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders) {
+        this.recorders = recorders;
     }
 
     public static Metrics metricsFor(Dataset data) {
@@ -187,6 +194,7 @@ public final class Trainer {
         List<TrainingListener> all = new ArrayList<>();
         all.add(monitor);
         all.addAll(listeners);
+        all.addAll(recorders.apply(name, teacher != null));
         graph.setListeners(all.toArray(new TrainingListener[0]));
         boolean stoppedEarly = false;
         for (int epoch = history.size(); epoch < epochs; epoch++) {
