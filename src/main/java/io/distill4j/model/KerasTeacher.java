@@ -103,7 +103,9 @@ public record KerasTeacher(Path file, ComputationGraph graph, Task task, int cha
     /** Rewires the imported graph: NCHW input, a "logits" vertex, the softmax split off. */
     private static KerasTeacher reshape(Path file, ComputationGraph imported, boolean channelsLast, int channels,
                                         int height, int width) {
-        ComputationGraphConfiguration conf = imported.getConfiguration().clone();
+        // the imported configuration itself, not a clone: MergeVertex.clone() drops the merge axis Keras import set
+        // (channels-last concatenations then merge along the height); the imported graph is discarded afterwards
+        ComputationGraphConfiguration conf = imported.getConfiguration();
         if (conf.getNetworkOutputs().size() != 1 || conf.getNetworkInputs().size() != 1) {
             throw new IllegalArgumentException("teacher " + file + " has " + conf.getNetworkInputs().size()
                     + " inputs and " + conf.getNetworkOutputs().size() + " outputs; a teacher has one of each");
