@@ -21,9 +21,6 @@ import java.util.List;
  */
 public final class ZooModels {
 
-    /** The zoo's ResNet50 output layer (a softmax OutputLayer over the 2048 pooled features). */
-    static final String RESNET50_HEAD = "fc1000";
-
     private ZooModels() {
     }
 
@@ -42,8 +39,10 @@ public final class ZooModels {
         ResNet50 zoo = ResNet50.builder().numClasses(classes).seed(seed)
                 .inputShape(new int[]{channels, height, width}).build();
         ComputationGraphConfiguration.GraphBuilder g = zoo.graphBuilder();
-        List<String> pooled = g.getVertexInputs().get(RESNET50_HEAD);
-        g.removeVertex(RESNET50_HEAD, true);
+        // the zoo's output: a softmax OutputLayer over the 2048 pooled features
+        String head = g.getNetworkOutputs().get(0);
+        List<String> pooled = List.copyOf(g.getVertexInputs().get(head));
+        g.removeVertex(head, true);
         g.addLayer(UNetFactory.LOGITS, new DenseLayer.Builder().nOut(classes).activation(Activation.IDENTITY).build(),
                 pooled.toArray(new String[0]));
         g.addLayer(UNetFactory.OUTPUT, new DistillationOutputLayer.Builder().alpha(alpha).temperature(temperature)
