@@ -51,7 +51,16 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--gemm-size", description = "n of the n×n×n GEMM that measures the peak (default 2048; 0 skips).")
     Integer gemmSize;
 
-    @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs")
+    @Option(names = "--runtime", paramLabel = "RUNTIME",
+            description = "Where inference runs: dl4j (default; every step), onnx or onnx-int8 (ONNX Runtime; inference only).")
+    String runtime;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "Time inference of saved models instead (DL4J zip, "
+            + "compact file from prune/quantize, or .onnx on ONNX Runtime), each at its own input size.")
+    List<Path> modelFiles;
+
+    @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs",
+            description = "Where the benchmark's run folder goes (default: ${DEFAULT-VALUE}).")
     Path runsDir = Path.of("runs");
 
     /** What a benchmark run produced: the figures and where they were written. */
@@ -73,13 +82,25 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 base.minRepetitionMillis(), base.dropout() && !noDropout,
                 workspaceMode != null ? workspaceMode : base.workspaceMode(),
                 gemmSize != null ? gemmSize : base.gemmSize(), base.alpha(), base.temperature(), base.seed(),
-                steps != null ? steps : base.steps());
+                steps != null ? steps : runtime != null ? null : base.steps(),
+                runtime != null ? Benchmark.Engine.parse(runtime) : null);
     }
 
     public Outcome run() {
         Benchmark.Settings settings = settings();
-        Benchmark.Result result = Benchmark.run(settings, System.out::println);
-        RunFolder folder = RunFolder.create(runsDir, quick ? "benchmark-quick" : "benchmark");
+        if (modelFiles != null && !modelFiles.isEmpty()) {
+            Benchmark.Result result = io.distill4j.deploy.ModelBenchmark.run(modelFiles, settings, System.out::println);
+            RunFolder folder = RunFolder.create(runsDir, "benchmark-models");
+            String markdown = io.distill4j.deploy.ModelBenchmark.markdown(result, modelFiles);
+            folder.writeJson("benchmark.json", result);
+            folder.writeText("benchmark.md", markdown);
+            return new Outcome(result, folder.dir(), markdown);
+        }
+        Benchmark.Result result = Benchmark.run(settings, System.out::println,
+                io.distill4j.deploy.OnnxInference.of(settings.runtime()));
+        String name = (quick ? "benchmark-quick" : "benchmark")
+                + (settings.runtime() == Benchmark.Engine.DL4J ? "" : "-" + settings.runtime().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        RunFolder folder = RunFolder.create(runsDir, name);
         String markdown = BenchmarkReport.markdown(result);
         folder.writeJson("benchmark.json", result);
         folder.writeText("benchmark.md", markdown);

@@ -2,6 +2,8 @@ package io.distill4j.cli;
 
 import io.distill4j.compress.Compression;
 import io.distill4j.compress.Stage;
+import io.distill4j.config.PruneMethod;
+import io.distill4j.config.QuantizeMode;
 import io.distill4j.config.RunConfig;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.train.TrainedModel;
@@ -32,7 +34,7 @@ public final class CompressCommand implements Callable<Integer> {
 
     public static CompressCommands.Result run(String... args) {
         CompressCommand command = new CompressCommand();
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
         return command.run();
     }
 
@@ -41,21 +43,21 @@ public final class CompressCommand implements Callable<Integer> {
         RunConfig config = CompressCommands.config(options, teacherFile, List.of());
         ComputationGraph teacher = ModelFiles.load(teacherFile);
         return CompressCommands.withRun(config, "compress --teacher " + teacherFile, teacherFile, z -> {
-            DistillCommand.checkCompatible(teacher, z.run());
+            DistillCommand.checkCompatible(teacher, teacherFile, z.run());
             List<Stage> stages = new ArrayList<>(z.baseline("teacher", teacher, teacherFile));
             TrainedModel student = z.run().distill("student", teacher);
             stages.addAll(z.baseline("student (distilled)", student.graph(), student.modelFile()));
             ComputationGraph last = student.graph();
             Path dir = z.run().folder().dir();
-            if (!config.compress.prune.equals("none")) {
+            if (config.compress.prune != PruneMethod.NONE) {
                 Compression.Pruned pruned = z.prune(last, dir.resolve("student-pruned.zip"));
                 stages.addAll(pruned.stages());
                 last = pruned.graph();
             }
             Path output = dir.resolve("student-compressed.zip");
-            if (!config.compress.quantize.equals("none")) {
+            if (config.compress.quantize != QuantizeMode.NONE) {
                 stages.add(z.quantize(last, dir.resolve("student-compressed.zip")).stage());
-            } else if (!config.compress.prune.equals("none")) {
+            } else if (config.compress.prune != PruneMethod.NONE) {
                 output = dir.resolve("student-pruned.zip");
             } else {
                 output = student.modelFile();

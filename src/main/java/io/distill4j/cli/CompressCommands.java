@@ -29,13 +29,37 @@ public final class CompressCommands {
 
     /** The run config: --config if given, else the one stored in the model; then the overrides. */
     static RunConfig config(RunOptions options, Path model, List<String> more) {
-        List<String> overrides = new ArrayList<>(options.overrides());
-        overrides.addAll(more);
         if (options.resume != null) {
             throw new IllegalArgumentException("--resume does not apply to compression commands");
         }
-        return options.config != null ? RunConfigs.load(options.config, overrides)
-                : EvaluateCommand.storedConfig(model, overrides);
+        for (String assignment : more) {
+            options.commandOptions.add(new RunOptions.Override(optionFor(assignment), List.of(assignment)));
+        }
+        return options.config != null ? options.resolve(options.config.toString(),
+                overrides -> RunConfigs.load(options.config, overrides))
+                : options.resolve(model + "!" + io.distill4j.train.Run.ENTRY_CONFIG,
+                overrides -> EvaluateCommand.storedConfig(model, overrides));
+    }
+
+    /** The prune/quantize option that stands for a compress.* assignment, for error messages. */
+    private static String optionFor(String assignment) {
+        String key = assignment.substring(0, assignment.indexOf('='));
+        String value = assignment.substring(assignment.indexOf('=') + 1);
+        String option = switch (key.startsWith("compress.layerSparsity.") ? "compress.layerSparsity" : key) {
+            case "compress.prune" -> "--method";
+            case "compress.sparsity" -> "--sparsity";
+            case "compress.scope" -> "--scope";
+            case "compress.layerSparsity" -> "--layer-sparsity";
+            case "compress.steps" -> "--steps";
+            case "compress.ratio" -> "--ratio";
+            case "compress.epochs" -> "--finetune-epochs";
+            case "compress.distill" -> "--distill";
+            case "compress.quantize" -> "--mode";
+            case "compress.calibrationBatches" -> "--calibration-batches";
+            default -> "--set " + key + "=";
+        };
+        return option.equals("--layer-sparsity") ? option + " " + key.substring("compress.layerSparsity.".length())
+                + "=" + value : option.endsWith("=") ? option + value : option + " " + value;
     }
 
     /** Opens a run for compressing {@code model} and applies {@code body}; the model file is only read. */

@@ -7,11 +7,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code distill4j} command: dispatches to its subcommands. */
-@Command(name = "distill4j", mixinStandardHelpOptions = true, versionProvider = Versions.class,
+@Command(name = "distill4j", mixinStandardHelpOptions = true, versionProvider = Distill4j.VersionProvider.class,
+        scope = CommandLine.ScopeType.INHERIT, // subcommands inherit the version provider: `train -V` works
         description = "Knowledge distillation and model compression for Deeplearning4j.",
         subcommands = {InfoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
-                PredictCommand.class, DemoCommand.class, TuneCommand.class, PruneCommand.class, QuantizeCommand.class,
-                CompressCommand.class, BenchmarkCommand.class, UiCommand.class, CommandLine.HelpCommand.class})
+                PredictCommand.class, DemoCommand.class, TuneCommand.class, ExperimentCommand.class, PruneCommand.class,
+                QuantizeCommand.class, CompressCommand.class, BenchmarkCommand.class, ExportCommand.class,
+                SearchCommand.class, UiCommand.class, CommandLine.HelpCommand.class})
 public final class Distill4j implements Runnable {
 
     @CommandLine.Spec
@@ -24,7 +26,7 @@ public final class Distill4j implements Runnable {
     /** Runs a command line and returns its exit code. */
     public static int run(String... args) {
         Acceleration.ensureConfigured();
-        return new CommandLine(new Distill4j())
+        return RunOptions.withApplicableOptions(new CommandLine(new Distill4j()))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(Distill4j::handle)
                 .execute(args);
@@ -49,7 +51,23 @@ public final class Distill4j implements Runnable {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
+        // an I/O failure wrapped by a library (e.g. a full disk under DL4J's serializer): one line; a run folder's
+        // run.log has the stack trace
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.io.IOException || cause instanceof java.io.UncheckedIOException) {
+                System.err.println("error: " + cause.getMessage() + " (" + cause.getClass().getSimpleName() + ")");
+                return 2;
+            }
+        }
         throw e;
+    }
+
+    /** {@code --version}: distill4j's, DL4J's and Java's versions. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return io.distill4j.util.Versions.summary();
+        }
     }
 
     @Override

@@ -1,8 +1,10 @@
 package io.distill4j.cli;
 
 import io.distill4j.model.ModelFiles;
-import io.distill4j.model.UNetFactory;
+import io.distill4j.train.PromotedRole;
 import io.distill4j.train.Run;
+import io.distill4j.train.TeacherCompatibility;
+import io.distill4j.train.RunCommand;
 import io.distill4j.train.TrainedModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine;
@@ -11,7 +13,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /** {@code distill4j distill}: trains the student from a saved, frozen teacher with the distillation loss. */
@@ -19,10 +20,14 @@ import java.util.concurrent.Callable;
         description = "Train the student from a saved teacher with the distillation loss (the teacher stays frozen).")
 public final class DistillCommand implements Callable<Integer> {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DistillCommand.class);
+
     @Mixin
     RunOptions options = new RunOptions();
 
-    @Option(names = "--teacher", required = true, paramLabel = "MODEL_ZIP", description = "The trained teacher: a distill4j model zip, or a Keras .h5 model (imported with DL4J's KerasModelImport).")
+    @Option(names = "--teacher", paramLabel = "MODEL_ZIP",
+            description = "The trained teacher: a distill4j model zip, or a Keras .h5 model (imported with DL4J's"
+                    + " KerasModelImport); required; with --resume, default: the run's own.")
     Path teacherFile;
 
     boolean installStopHook = true;
@@ -35,35 +40,41 @@ public final class DistillCommand implements Callable<Integer> {
     }
 
     public TrainCommand.Result run() {
+        if (options.resume != null && teacherFile == null) {
+            RunCommand recorded = Commands.recorded(options.resume);
+            if (recorded != null && recorded.teacher() != null) {
+                teacherFile = Path.of(recorded.teacher());
+            }
+        }
+        if (teacherFile == null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option: '--teacher=MODEL_ZIP'");
+        }
         io.distill4j.model.KerasTeacher keras = io.distill4j.model.KerasTeacher.isHdf5(teacherFile)
                 ? io.distill4j.model.KerasTeacher.load(teacherFile) : null;
         ComputationGraph teacher = keras != null ? keras.graph() : ModelFiles.load(teacherFile);
-        return Commands.withRun(options, "distill --teacher " + teacherFile, installStopHook, run -> {
-            if (keras != null) {
-                keras.checkFits(run.data().task(), run.data().channels(), run.data().height(), run.data().width(),
-                        run.data().numClasses());
-            } else {
-                checkCompatible(teacher, run);
+        return Commands.withRun(options, new RunCommand("distill", "student", teacherFile.toString()), installStopHook,
+                (config, data) -> {
+                    if (keras != null) {
+                        keras.checkFits(data.task(), data.channels(), data.height(), data.width(), data.numClasses());
+                    } else {
+                        TeacherCompatibility.check(teacher, teacherFile, data, config);
+                    }
+                }, run -> {
+            if (keras == null) {
+                checkCompatible(teacher, teacherFile, run);
             }
             TrainedModel student = run.config().training.qat
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
                     options.resume != null)
                     : run.distill("student", teacher);
-            return TrainCommand.finish(run, student, "student");
+            return TrainCommand.finish(run, student, PromotedRole.STUDENT_DISTILLED);
         });
     }
 
-    /** The teacher must see the same input and predict the same classes as the student will. */
-    static void checkCompatible(ComputationGraph teacher, Run run) {
-        if (teacher.getVertex(UNetFactory.LOGITS) == null) {
-            throw new IllegalArgumentException("the teacher has no \"" + UNetFactory.LOGITS
-                    + "\" vertex: it was not built by distill4j (for other teachers, pass log-probabilities)");
-        }
-        long[] logits = teacher.getLayer(UNetFactory.LOGITS).getParam("W").shape();
-        long classes = run.data().task() == io.distill4j.data.Task.SEGMENTATION ? logits[0] : logits[1];
-        if (classes != run.data().numClasses()) {
-            throw new IllegalArgumentException("the teacher predicts " + classes + " classes (weights "
-                    + Arrays.toString(logits) + "), the dataset has " + run.data().numClasses());
+    /** The teacher must be of the data's task and predict its classes; a student-like teacher is warned of. */
+    static void checkCompatible(ComputationGraph teacher, Path teacherFile, Run run) {
+        for (String warning : TeacherCompatibility.check(teacher, teacherFile, run.data(), run.config())) {
+            log.warn(warning);
         }
     }
 

@@ -3,14 +3,14 @@ package io.distill4j.cli;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.data.Dataset;
-import io.distill4j.data.Datasets;
 import io.distill4j.data.Split;
+import io.distill4j.deploy.DeployedModel;
 import io.distill4j.eval.EvaluationResult;
+import io.distill4j.eval.EvaluationTable;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
 import io.distill4j.train.Trainer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
         description = "Score a saved model on a dataset split (default: the data it was trained on, test split).")
 public final class EvaluateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL_ZIP")
+    @Option(names = "--model", required = true, paramLabel = "MODEL_ZIP", description = "A model distill4j saved.")
     Path modelFile;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -45,6 +45,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "JSON", description = "Also write the metrics as JSON here.")
     Path out;
 
+    /** Images the last {@link #run()} evaluated. */
+    long images;
+
     public static EvaluationResult run(String... args) {
         EvaluateCommand command = new EvaluateCommand();
         new CommandLine(command).parseArgs(args);
@@ -53,14 +56,16 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     public EvaluationResult run() {
         Split which = parseSplit(split);
-        ComputationGraph graph = ModelFiles.load(modelFile);
-        RunConfig runConfig = config != null ? RunConfigs.load(config, set) : storedConfig(modelFile, set);
-        if (runConfig.data.seed == null) {
-            runConfig.data.seed = runConfig.seed;
+        EvaluationResult result;
+        // DL4J zips, compact files (prune, quantize) and .onnx exports, scored with the same metrics
+        try (DeployedModel model = DeployedModel.open(modelFile)) {
+            RunConfig runConfig = config != null ? RunConfigs.load(config, set) : storedConfig(model, set);
+            Dataset data = Run.openData(runConfig);
+            int size = data.size(which);
+            images = maxBatches > 0 ? Math.min(size, (long) maxBatches * runConfig.training.batchSize) : size;
+            result = model.evaluate(Trainer.metricsFor(data), data.iterator(which, runConfig.training.batchSize, false),
+                    maxBatches);
         }
-        Dataset data = Datasets.open(runConfig.data);
-        EvaluationResult result = Trainer.metricsFor(data).evaluate(graph,
-                data.iterator(which, runConfig.training.batchSize, false), maxBatches);
         if (out != null) {
             RunFolder.writeJsonFile(out, result.summary());
         }
@@ -74,6 +79,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         return RunConfigs.fromYaml(yaml, modelFile + "!" + Run.ENTRY_CONFIG, overrides);
     }
 
+    /** The config stored in any model file {@link DeployedModel} opens (zip entry or ONNX metadata). */
+    static RunConfig storedConfig(DeployedModel model, List<String> overrides) {
+        String yaml = model.entry(Run.ENTRY_CONFIG).orElseThrow(() -> new IllegalArgumentException(
+                model.file() + " carries no config (not made by distill4j?): pass --config"));
+        return RunConfigs.fromYaml(yaml, model.file() + "!" + Run.ENTRY_CONFIG, overrides);
+    }
+
     static Split parseSplit(String name) {
         try {
             return Split.valueOf(name.toUpperCase(Locale.ROOT));
@@ -85,7 +97,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EvaluationResult r = run();
-        System.out.println(r);
+        System.out.print(EvaluationTable.markdown(r, split, images));
         return 0;
     }
 }

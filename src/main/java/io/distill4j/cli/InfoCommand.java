@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import io.distill4j.util.Versions;
 import io.distill4j.model.Acceleration;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ public final class InfoCommand implements Callable<Integer> {
     }
 
     public Info run() {
+        Acceleration.ensureConfigured(); // as the command line does, so a direct call reports the same
         Properties env = Acceleration.environment();
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("distill4j", Versions.distill4j());

@@ -2,6 +2,8 @@ package io.distill4j.cli;
 
 import io.distill4j.compress.Compression;
 import io.distill4j.compress.Stage;
+import io.distill4j.config.PruneMethod;
+import io.distill4j.config.PruneScope;
 import io.distill4j.config.RunConfig;
 import io.distill4j.model.ModelFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -33,15 +35,16 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL_ZIP", description = "A model distill4j saved.")
     Path model;
 
-    @Option(names = "--method", description = "level or filter (default: compress.prune of the config, level)")
-    String method;
+    @Option(names = "--method", description = "${COMPLETION-CANDIDATES} (default: compress.prune of the config, level)")
+    PruneMethod method;
 
-    @Option(names = "--sparsity", description = "Level: fraction of weights zeroed per layer, in [0, 1).")
+    @Option(names = "--sparsity",
+            description = "Level: fraction of weights zeroed, in [0, 1): of all layers together, or of each (--scope).")
     Double sparsity;
 
-    @Option(names = "--scope", paramLabel = "global|layer",
+    @Option(names = "--scope",
             description = "Level: one magnitude threshold over all layers (global, default) or the sparsity in each layer.")
-    String scope;
+    PruneScope scope;
 
     @Option(names = "--layer-sparsity", paramLabel = "LAYER_OR_TYPE=S",
             description = "Level: per layer name or type (conv, deconv, dense), e.g. --layer-sparsity deconv=0.5")
@@ -64,7 +67,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     public static CompressCommands.Result run(String... args) {
         PruneCommand command = new PruneCommand();
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true)).parseArgs(args);
         return command.run();
     }
 
@@ -78,9 +81,6 @@ public final class PruneCommand implements Callable<Integer> {
         }
         List<String> set = new ArrayList<>();
         if (method != null) {
-            if (!List.of("level", "filter").contains(method)) {
-                throw new IllegalArgumentException("--method must be level or filter, got " + method);
-            }
             set.add("compress.prune=" + method);
         }
         if (sparsity != null) {
@@ -103,11 +103,11 @@ public final class PruneCommand implements Callable<Integer> {
             set.add("compress.distill=true");
         }
         RunConfig config = CompressCommands.config(options, model, set);
-        if (config.compress.prune.equals("none")) {
+        if (config.compress.prune == PruneMethod.NONE) {
             throw new IllegalArgumentException("compress.prune is none: pass --method level or --method filter");
         }
         RunConfig.CompressConfig c = config.compress;
-        String suffix = c.prune.equals("level") ? String.format(Locale.ROOT, "level%02.0f", 100 * c.sparsity)
+        String suffix = c.prune == PruneMethod.LEVEL ? String.format(Locale.ROOT, "level%02.0f", 100 * c.sparsity)
                 : String.format(Locale.ROOT, "filter%02.0f", 100 * c.ratio);
         Path target = CompressCommands.output(out, model, config, suffix);
         ComputationGraph original = ModelFiles.load(model);
@@ -117,7 +117,7 @@ public final class PruneCommand implements Callable<Integer> {
             stages.addAll(pruned.stages());
             CompressCommands.Result r = new CompressCommands.Result(z.run().folder().dir(), target, z.metricName(), stages);
             z.run().folder().writeText("report.md", "# prune " + model + " (" + c.prune + ")\n\n" + r.table() + "\n"
-                    + (c.prune.equals("level") ? "Sparsity after fine-tuning:\n\n" + pruned.sparsity().toMarkdown() : ""));
+                    + (c.prune == PruneMethod.LEVEL ? "Sparsity after fine-tuning:\n\n" + pruned.sparsity().toMarkdown() : ""));
             return r;
         });
     }

@@ -2,6 +2,7 @@ package io.distill4j.cli;
 
 import io.distill4j.compress.Compression;
 import io.distill4j.compress.Stage;
+import io.distill4j.config.QuantizeMode;
 import io.distill4j.config.RunConfig;
 import io.distill4j.model.ModelFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -31,8 +32,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL_ZIP", description = "A model distill4j saved.")
     Path model;
 
-    @Option(names = "--mode", description = "dynamic, static, float16 or bfloat16 (default: compress.quantize, static)")
-    String mode;
+    @Option(names = "--mode", description = "${COMPLETION-CANDIDATES} (default: compress.quantize, static)")
+    QuantizeMode mode;
 
     @Option(names = "--calibration-batches", description = "Static: training batches used to calibrate activations.")
     Integer calibrationBatches;
@@ -42,7 +43,7 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     public static CompressCommands.Result run(String... args) {
         QuantizeCommand command = new QuantizeCommand();
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true)).parseArgs(args);
         return command.run();
     }
 
@@ -50,20 +51,16 @@ public final class QuantizeCommand implements Callable<Integer> {
         Compression.requireOurs(model);
         List<String> set = new ArrayList<>();
         if (mode != null) {
-            if (!List.of("dynamic", "static", "float16", "bfloat16").contains(mode)) {
-                throw new IllegalArgumentException("--mode must be dynamic, static, float16 or bfloat16, got " + mode);
-            }
             set.add("compress.quantize=" + mode);
         }
         if (calibrationBatches != null) {
             set.add("compress.calibrationBatches=" + calibrationBatches);
         }
         RunConfig config = CompressCommands.config(options, model, set);
-        if (config.compress.quantize.equals("none")) {
+        if (config.compress.quantize == QuantizeMode.NONE) {
             throw new IllegalArgumentException("compress.quantize is none: pass --mode");
         }
-        String suffix = config.compress.quantize.startsWith("float") || config.compress.quantize.startsWith("bfloat")
-                ? config.compress.quantize : "int8-" + config.compress.quantize;
+        String suffix = (config.compress.quantize.int8() ? "int8-" : "") + config.compress.quantize;
         Path target = CompressCommands.output(out, model, config, suffix);
         ComputationGraph original = ModelFiles.load(model);
         return CompressCommands.withRun(config, "quantize --model " + model, model, z -> {

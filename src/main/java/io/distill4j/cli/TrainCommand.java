@@ -1,8 +1,10 @@
 package io.distill4j.cli;
 
 import io.distill4j.eval.EvaluationResult;
+import io.distill4j.train.PromotedRole;
 import io.distill4j.train.Reports;
 import io.distill4j.train.Run;
+import io.distill4j.train.RunCommand;
 import io.distill4j.train.TrainedModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +27,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     RunOptions options = new RunOptions();
 
-    @Option(names = "--model", description = "teacher or student (default: ${DEFAULT-VALUE})", defaultValue = "teacher")
-    String model = "teacher";
+    @Option(names = "--model", description = "teacher or student (default: teacher; with --resume, the run's own)")
+    String model;
 
     boolean installStopHook = true;
 
@@ -39,20 +41,30 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     public Result run() {
+        if (options.resume != null) {
+            RunCommand recorded = Commands.recorded(options.resume);
+            if (recorded != null && recorded.command().equals("train")) {
+                Commands.requireSame("--model", model, recorded.model(), options.resume);
+                model = Commands.resumed(model, recorded.model());
+            }
+        }
+        if (model == null) {
+            model = "teacher";
+        }
         if (!List.of("teacher", "student").contains(model)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--model must be teacher or student, got "
                     + model);
         }
-        return Commands.withRun(options, "train --model " + model, installStopHook, run -> {
+        return Commands.withRun(options, new RunCommand("train", model, null), installStopHook, run -> {
             var network = model.equals("teacher") ? run.config().teacher : run.config().student;
             TrainedModel trained = run.config().training.qat
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, model, network, null, options.resume != null)
                     : run.trainFromScratch(model, network);
-            return finish(run, trained, model);
+            return finish(run, trained, model.equals("teacher") ? PromotedRole.TEACHER : PromotedRole.STUDENT_SCRATCH);
         });
     }
 
-    static Result finish(Run run, TrainedModel trained, String role) {
+    static Result finish(Run run, TrainedModel trained, PromotedRole role) {
         Reports.history(run.folder(), trained, run.data().task());
         EvaluationResult test = Reports.test(run, trained.name(), trained.graph());
         Reports.mosaics(run, trained.name(), List.of(trained.name()), List.of(trained.graph()),

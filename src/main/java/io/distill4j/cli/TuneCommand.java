@@ -38,25 +38,39 @@ public final class TuneCommand implements Callable<Integer> {
     public static Sweep.Result run(String... args) {
         TuneCommand command = new TuneCommand();
         command.installStopHook = false;
-        new CommandLine(command).parseArgs(args);
+        RunOptions.withApplicableOptions(new CommandLine(command)).parseArgs(args);
         return command.run();
     }
 
     public Sweep.Result run() {
         if (candidates != null) {
-            options.set.add("tune.maxCandidates=" + candidates);
+            options.commandOptions.add(new RunOptions.Override("--candidates " + candidates,
+                    java.util.List.of("tune.maxCandidates=" + candidates)));
         }
         if (generator != null) {
-            options.set.add("tune.generator=" + generator);
+            options.commandOptions.add(new RunOptions.Override("--generator " + generator,
+                    java.util.List.of("tune.generator=" + generator)));
+        }
+        if (options.resume != null && teacherFile == null) {
+            io.distill4j.train.RunCommand recorded = Commands.recorded(options.resume);
+            if (recorded != null && recorded.teacher() != null) {
+                teacherFile = Path.of(recorded.teacher());
+            }
         }
         if (options.name == null && options.resume == null) {
             options.name = "tune-" + options.load().name;
         }
-        return Commands.withRun(options, "tune", installStopHook, run -> {
+        ComputationGraph given = teacherFile != null ? ModelFiles.load(teacherFile) : null;
+        return Commands.withRun(options, new io.distill4j.train.RunCommand("tune", "student",
+                teacherFile == null ? null : teacherFile.toString()), installStopHook, (config, data) -> {
+                    if (given != null) {
+                        io.distill4j.train.TeacherCompatibility.check(given, teacherFile, data, config);
+                    }
+                }, run -> {
             ComputationGraph teacher;
             if (teacherFile != null) {
-                teacher = ModelFiles.load(teacherFile);
-                DistillCommand.checkCompatible(teacher, run);
+                teacher = given;
+                DistillCommand.checkCompatible(teacher, teacherFile, run);
             } else {
                 TrainedModel trained = run.trainFromScratch("teacher", run.config().teacher);
                 Reports.history(run.folder(), trained, run.data().task());

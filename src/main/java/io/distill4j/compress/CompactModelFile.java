@@ -1,5 +1,6 @@
 package io.distill4j.compress;
 
+import io.distill4j.util.AtomicFiles;
 import io.distill4j.model.Acceleration;
 import io.distill4j.model.ModelFiles;
 import org.deeplearning4j.nn.api.Layer;
@@ -67,7 +68,7 @@ public final class CompactModelFile {
     public static Map<String, String> save(ComputationGraph graph, Path target, DataNormalization normalizer,
                                            Map<String, Int8Tensor> int8, Map<String, String> entries) {
         Map<String, String> encodings = new LinkedHashMap<>();
-        ModelFiles.writeAtomically(target, temp -> {
+        AtomicFiles.write(target, temp -> {
             try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(temp))) {
                 putText(zip, CONFIGURATION, graph.getConfiguration().toJson());
                 for (Layer layer : graph.getLayers()) {
@@ -264,7 +265,7 @@ public final class CompactModelFile {
      */
     public static void saveDense(ComputationGraph graph, Path target, DataNormalization normalizer,
                                  Map<String, String> entries) {
-        ModelFiles.writeAtomically(target, temp -> {
+        AtomicFiles.write(target, temp -> {
             ModelSerializer.writeModel(graph, temp.toFile(), false);
             if (normalizer != null) {
                 ModelSerializer.addNormalizerToModel(temp.toFile(), normalizer);

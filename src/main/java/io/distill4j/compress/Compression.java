@@ -1,5 +1,7 @@
 package io.distill4j.compress;
 
+import io.distill4j.config.PruneScope;
+import io.distill4j.config.QuantizeMode;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.data.Split;
@@ -110,18 +112,15 @@ public final class Compression {
     public Pruned prune(ComputationGraph original, Path out) {
         RunConfig.CompressConfig c = run.config().compress;
         return switch (c.prune) {
-            case "level" -> levelPrune(original, out);
-            case "filter" -> filterPrune(original, out);
-            default -> throw new IllegalArgumentException("compress.prune must be level or filter, got " + c.prune);
+            case LEVEL -> levelPrune(original, out);
+            case FILTER -> filterPrune(original, out);
+            case NONE -> throw new IllegalArgumentException("compress.prune is none: nothing to prune");
         };
     }
 
     private Pruned levelPrune(ComputationGraph original, Path out) {
         RunConfig.CompressConfig c = run.config().compress;
-        if (!c.scope.equals("global") && !c.scope.equals("layer")) {
-            throw new IllegalArgumentException("compress.scope must be global or layer, got " + c.scope);
-        }
-        LevelPruner pruner = new LevelPruner(c.sparsity, c.layerSparsity, c.scope.equals("global"));
+        LevelPruner pruner = new LevelPruner(c.sparsity, c.layerSparsity, c.scope == PruneScope.GLOBAL);
         List<Stage> stages = new ArrayList<>();
         ComputationGraph graph = original.clone();
         int epochsLeft = c.epochs;
@@ -195,18 +194,20 @@ public final class Compression {
     public Quantized quantize(ComputationGraph source, Path out) {
         RunConfig.CompressConfig c = run.config().compress;
         Map<String, String> stored = new LinkedHashMap<>(entries);
-        if (c.quantize.equals("float16") || c.quantize.equals("bfloat16")) {
-            ComputationGraph graph = source.convertDataType(Trainer.dataType(c.quantize));
+        if (c.quantize == QuantizeMode.NONE) {
+            throw new IllegalArgumentException("compress.quantize is none: nothing to quantize");
+        }
+        if (c.quantize.dtype().isPresent()) {
+            ComputationGraph graph = source.convertDataType(c.quantize.dtype().get().dataType());
             stored.put(ENTRY_COMPRESSION, "{\"method\":\"dtype\",\"dtype\":\"" + c.quantize + "\"}");
             CompactModelFile.saveDense(graph, out, run.data().normalizer(), stored);
             return new Quantized(graph, out, measure(c.quantize + " network", graph, out,
                     "DL4J zip, " + c.quantize + " weights; computes in " + c.quantize));
         }
-        Quantizer.Mode mode = Quantizer.Mode.parse(c.quantize);
-        Quantizer.Result q = Quantizer.quantize(source, mode,
+        Quantizer.Result q = Quantizer.quantize(source, c.quantize,
                 run.data().iterator(Split.TRAIN, run.config().training.batchSize, false), c.calibrationBatches);
         stored.put(ENTRY_COMPRESSION, "{\"method\":\"int8-" + c.quantize + "\",\"weights\":\"int8 per output channel\","
-                + "\"activations\":\"" + (mode == Quantizer.Mode.STATIC ? "8-bit, calibrated on " + c.calibrationBatches
+                + "\"activations\":\"" + (c.quantize == QuantizeMode.STATIC ? "8-bit, calibrated on " + c.calibrationBatches
                 + " batches" : "8-bit, per-batch range") + " (simulated in float32)\"}");
         Map<String, String> encodings = CompactModelFile.save(q.graph(), out, run.data().normalizer(), q.weights(),
                 stored);

@@ -1,5 +1,6 @@
 package io.distill4j.compress;
 
+import io.distill4j.config.QuantizeMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -7,33 +8,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Post-training int8 quantization of a graph's weights (per-output-channel symmetric scales, {@link Int8Tensor}), with
  * simulated int8 activations ({@link FakeQuantActivation}) on every weighted layer's output except the logits:
  * <ul>
- *   <li>{@link Mode#DYNAMIC}: each batch's own activation range;</li>
- *   <li>{@link Mode#STATIC}: ranges calibrated once, the min and max seen on a few batches.</li>
+ *   <li>{@link QuantizeMode#DYNAMIC}: each batch's own activation range;</li>
+ *   <li>{@link QuantizeMode#STATIC}: ranges calibrated once, the min and max seen on a few batches.</li>
  * </ul>
  * DL4J 1.0.0-M2.1 has no int8 convolution or matmul on the CPU: the quantized graph stores int8 weights (see
  * {@link CompactModelFile}) and computes in float32 with the dequantized weights {@code q · s}, so it reproduces the
  * int8 model's numbers, not its speed. Biases stay float32.
  */
 public final class Quantizer {
-
-    public enum Mode {
-        DYNAMIC, STATIC;
-
-        public static Mode parse(String name) {
-            try {
-                return valueOf(name.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("quantization mode must be dynamic or static, got " + name);
-            }
-        }
-    }
 
     /**
      * @param graph   the quantized graph (float32 compute, dequantized weights, fake-quantized activations)
@@ -52,9 +40,12 @@ public final class Quantizer {
      * @param calibration batches for static calibration (ignored for dynamic)
      * @param batches     how many batches to calibrate on
      */
-    public static Result quantize(ComputationGraph source, Mode mode, DataSetIterator calibration, int batches) {
+    public static Result quantize(ComputationGraph source, QuantizeMode mode, DataSetIterator calibration, int batches) {
+        if (!mode.int8()) {
+            throw new IllegalArgumentException("int8 quantization is dynamic or static, not " + mode);
+        }
         Map<String, double[]> ranges = new LinkedHashMap<>();
-        if (mode == Mode.STATIC) {
+        if (mode == QuantizeMode.STATIC) {
             if (calibration == null || batches < 1) {
                 throw new IllegalArgumentException("static quantization needs at least one calibration batch");
             }
@@ -67,7 +58,7 @@ public final class Quantizer {
             }
             BaseLayer layer = Layers.baseLayer(conf, name);
             var activation = unwrap(layer.getActivationFn());
-            layer.setActivationFn(mode == Mode.DYNAMIC ? FakeQuantActivation.dynamic(activation)
+            layer.setActivationFn(mode == QuantizeMode.DYNAMIC ? FakeQuantActivation.dynamic(activation)
                     : FakeQuantActivation.fixed(activation, ranges.get(name)[0], ranges.get(name)[1]));
         }
         ComputationGraph graph = Layers.withConfiguration(source, conf);

@@ -27,6 +27,7 @@ public class RunConfig {
     public OutputConfig output = new OutputConfig();
     public TuneConfig tune = new TuneConfig();
     public CompressConfig compress = new CompressConfig();
+    public SearchConfig search = new SearchConfig();
 
     /** A network of the U-Net family; see {@code UNetSpec}. */
     @JsonIgnoreProperties(ignoreUnknown = false)
@@ -39,6 +40,12 @@ public class RunConfig {
         public List<Double> decoderDropout;
         /** Epochs for this network; null = {@code training.epochs}. */
         public Integer epochs;
+        /**
+         * A generalised U-Net (per-level widths, removed convolutions, e.g. one found by {@code distill4j search});
+         * when set, {@code filters} may be left out (it becomes each level's conv1 width) and the dropout lists are
+         * not used (the architecture has its own rates).
+         */
+        public io.distill4j.model.UNetArchitecture architecture;
 
         public static NetworkConfig teacher() {
             NetworkConfig c = new NetworkConfig();
@@ -53,12 +60,24 @@ public class RunConfig {
         }
     }
 
-    /** The distillation loss: {@code alpha * CE + (1 - alpha) * T^2 * KL}. */
+    /**
+     * The student's distillation objective: a list of weighted {@code terms} (torchdistill-style, see
+     * {@link io.distill4j.loss.DistillationTerm}), or, when no terms are given, the single kd term
+     * {@code alpha * CE + (1 - alpha) * T^2 * KL} from {@code alpha} and {@code temperature}.
+     */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static class DistillationConfig {
         /** Weight of the hard-label cross-entropy; 1 = no distillation. */
         public double alpha = 0.1;
         public double temperature = 4.0;
+        /** The objective's terms, e.g. {@code [{type: kd, alpha: 0.5, temperature: 2}, {type: cwd, weight: 3}]}. */
+        public List<io.distill4j.loss.DistillationTerm> terms;
+
+        /** The terms in force: {@code terms}, or kd from alpha and temperature. */
+        public List<io.distill4j.loss.DistillationTerm> resolvedTerms() {
+            return terms != null && !terms.isEmpty() ? terms
+                    : List.of(new io.distill4j.loss.DistillationTerm.Kd(1, alpha, temperature));
+        }
         /**
          * Compute the teacher's logits for the training split once and reuse them every epoch (only possible
          * without augmentation, which would change the inputs each epoch).
@@ -68,8 +87,7 @@ public class RunConfig {
 
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static class OptimizerConfig {
-        /** adam, sgd or nesterovs. */
-        public String type = "adam";
+        public OptimizerType type = OptimizerType.ADAM;
         public double learningRate = 1e-3;
         /** Momentum for sgd with momentum (nesterovs). */
         public double momentum = 0.9;
@@ -86,8 +104,8 @@ public class RunConfig {
         public EarlyStoppingConfig earlyStopping = new EarlyStoppingConfig();
         /** Quantization-aware training: fake-quantized int8 weights and activations (straight-through estimator). */
         public boolean qat = false;
-        /** Network data type for training and inference: float32, float16 or bfloat16. */
-        public String dtype = "float32";
+        /** Network data type for training and inference. */
+        public Dtype dtype = Dtype.FLOAT32;
     }
 
     /** Stop when the validation score (mean IoU or accuracy) has not improved by minDelta for patience epochs. */
@@ -115,8 +133,7 @@ public class RunConfig {
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static class TuneConfig {
-        /** random, grid or genetic. */
-        public String generator = "random";
+        public SweepGenerator generator = SweepGenerator.RANDOM;
         /** Candidates at most (the alpha = 1 baseline not counted). */
         public int maxCandidates = 12;
         /** Wall-clock budget for the candidates in minutes; 0 = none. The best so far is kept either way. */
@@ -159,15 +176,14 @@ public class RunConfig {
     /** Compression after training (the prune and quantize commands, and the distill → prune → quantize pipeline). */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static class CompressConfig {
-        /** level (magnitude), filter (L1-norm structured) or none. */
-        public String prune = "level";
+        public PruneMethod prune = PruneMethod.LEVEL;
         /** Level pruning: fraction of each layer's weights set to zero, in [0, 1). */
         public double sparsity = 0.8;
         /**
-         * Level pruning: "global" (the layers without an override share one magnitude threshold, so small layers
-         * keep more of their weights) or "layer" (each loses {@code sparsity} of its own).
+         * Level pruning: global (the layers without an override share one magnitude threshold, so small layers
+         * keep more of their weights) or layer (each loses {@code sparsity} of its own).
          */
-        public String scope = "global";
+        public PruneScope scope = PruneScope.GLOBAL;
         /** Level pruning: per-layer overrides by layer name or type (conv, deconv, dense). */
         public java.util.Map<String, Double> layerSparsity = new java.util.LinkedHashMap<>();
         /**
@@ -182,9 +198,57 @@ public class RunConfig {
         public int epochs = 6;
         /** Fine-tune the pruned model by distillation from the unpruned one. */
         public boolean distill = false;
-        /** dynamic, static (int8), float16, bfloat16 or none. */
-        public String quantize = "static";
+        public QuantizeMode quantize = QuantizeMode.STATIC;
         /** Static quantization: batches of the training split used to calibrate activation ranges. */
         public int calibrationBatches = 4;
+    }
+
+    /**
+     * N2N architecture search ({@code distill4j search}): a layer-removal then a layer-shrinkage policy, trained with
+     * REINFORCE on the reward of distilled candidate students.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static class SearchConfig {
+        /** How actions are chosen: the policies (reinforce) or uniformly at random (random, for comparison). */
+        public Strategy strategy = Strategy.REINFORCE;
+        /** Rollouts (candidate architectures) per policy update, m. */
+        public int rollouts = 5;
+        /** Policy updates of the removal stage. */
+        public int removalIterations = 10;
+        /** Policy updates of the shrinkage stage. */
+        public int shrinkageIterations = 10;
+        /** Distillation epochs of each candidate. */
+        public int candidateEpochs = 5;
+        /** Width fractions the shrinkage policy chooses from. */
+        public List<Double> widths = List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0);
+        /** The REINFORCE baseline is the mean of this many last rewards. */
+        public int baselineWindow = 5;
+        /** Adam learning rate of both policies. */
+        public double policyLearningRate = 0.003;
+        /** LSTM units of each policy. */
+        public int policyUnits = 32;
+        /** Constraints: a candidate above any of them gets reward -1 and is not trained. Null = none. */
+        public Long maxParams;
+        public Double maxMsPerImage;
+        public Long maxFileBytes;
+        /** Epochs of the best architecture's final distillation; null = the student's epochs. 0 = skip it. */
+        public Integer finalEpochs;
+        /** Start from the policies saved by an earlier search ({@code policies.zip}); null = fresh policies. */
+        public String policy;
+        /**
+         * How candidates (and the final students) are distilled; null = N2N's loss, the squared error between the
+         * student's and the teacher's un-normalised logits ({@code l2-logits}).
+         */
+        public List<io.distill4j.loss.DistillationTerm> terms;
+
+        /** The terms in force. */
+        public List<io.distill4j.loss.DistillationTerm> resolvedTerms() {
+            return terms != null && !terms.isEmpty() ? terms : List.of(io.distill4j.loss.DistillationTerm.L2Logits.of(1));
+        }
+
+        public enum Strategy {
+            @com.fasterxml.jackson.annotation.JsonProperty("reinforce") REINFORCE,
+            @com.fasterxml.jackson.annotation.JsonProperty("random") RANDOM
+        }
     }
 }

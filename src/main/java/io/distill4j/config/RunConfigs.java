@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -16,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -31,9 +33,14 @@ public final class RunConfigs {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            // distillation terms say their type as `type: kd`, as a user writes them, not as YAML `!<kd>` tags
+            .disable(YAMLGenerator.Feature.USE_NATIVE_TYPE_ID)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // choices are enums, written in lowercase (their toString) and read in any case
+            .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 
     private RunConfigs() {
@@ -96,6 +103,20 @@ public final class RunConfigs {
     }
 
     /** A deep copy (configs are mutable; sweeps and demos derive variants from one). */
+    /** A YAML list of distillation terms (e.g. {@code [{type: kd, alpha: 1}, {type: cwd, weight: 3}]}). */
+    public static List<io.distill4j.loss.DistillationTerm> parseTerms(String yaml, String source) {
+        try {
+            return YAML.readValue(yaml, new com.fasterxml.jackson.core.type.TypeReference<
+                    List<io.distill4j.loss.DistillationTerm>>() {
+            });
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ConfigException(source + ": " + (cause instanceof IllegalArgumentException ? cause.getMessage()
+                    : e.getOriginalMessage()) + " (terms: " + String.join(", ", io.distill4j.loss.DistillationTerm.TYPES)
+                    + ")", e);
+        }
+    }
+
     public static RunConfig copy(RunConfig config) {
         return fromYaml(toYaml(config), "copy of " + config.name);
     }
@@ -134,6 +155,12 @@ public final class RunConfigs {
             String known = e.getKnownPropertyIds() == null ? "" : " (known keys: " + e.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")";
             throw new ConfigException(source + ": unknown key '" + path(e) + "'" + known, e);
+        } catch (InvalidFormatException e) {
+            if (e.getTargetType() != null && e.getTargetType().isEnum()) {
+                throw new ConfigException(source + ": " + path(e) + " = " + e.getValue() + " is invalid: expected one of "
+                        + choices(e.getTargetType()), e);
+            }
+            throw new ConfigException(source + ": invalid value for '" + path(e) + "': " + e.getOriginalMessage(), e);
         } catch (JsonMappingException e) {
             Throwable cause = e.getCause();
             if (cause instanceof IllegalArgumentException && cause.getMessage() != null) {
@@ -144,6 +171,12 @@ public final class RunConfigs {
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** An enum's values as they are written in a config: "adam, sgd, nesterovs". */
+    public static String choices(Class<?> enumType) {
+        return java.util.Arrays.stream(enumType.getEnumConstants()).map(Object::toString)
+                .collect(Collectors.joining(", "));
     }
 
     private static String path(JsonMappingException e) {
@@ -168,8 +201,8 @@ public final class RunConfigs {
                 c.distillation.alpha, "a value in [0, 1]");
         require(c.distillation.temperature > 0, source, "distillation.temperature", c.distillation.temperature,
                 "a value > 0");
-        require(List.of("adam", "sgd", "nesterovs").contains(c.optimizer.type.toLowerCase(Locale.ROOT)), source,
-                "optimizer.type", c.optimizer.type, "adam, sgd or nesterovs");
+        chosen(c.optimizer.type, OptimizerType.class, "optimizer.type", source);
+        chosen(c.training.dtype, Dtype.class, "training.dtype", source);
         require(c.optimizer.learningRate > 0, source, "optimizer.learningRate", c.optimizer.learningRate, "a value > 0");
         require(c.training.epochs >= 1, source, "training.epochs", c.training.epochs, "at least 1");
         require(c.training.batchSize >= 1, source, "training.batchSize", c.training.batchSize, "at least 1");
@@ -179,28 +212,25 @@ public final class RunConfigs {
                 c.training.earlyStopping.patience, ">= 0");
         require(c.output.mosaics >= 0, source, "output.mosaics", c.output.mosaics, ">= 0");
         tune(c.tune, source);
-        require(List.of("float32", "float16", "bfloat16").contains(c.training.dtype), source, "training.dtype",
-                c.training.dtype, "float32, float16 or bfloat16");
+        search(c.search, source);
         RunConfig.CompressConfig z = c.compress;
         require(z != null, source, "compress", null, "a compress section");
-        require(List.of("level", "filter", "none").contains(z.prune), source, "compress.prune", z.prune,
-                "level, filter or none");
+        chosen(z.prune, PruneMethod.class, "compress.prune", source);
+        chosen(z.scope, PruneScope.class, "compress.scope", source);
+        chosen(z.quantize, QuantizeMode.class, "compress.quantize", source);
         require(z.sparsity >= 0 && z.sparsity < 1, source, "compress.sparsity", z.sparsity, "a value in [0, 1)");
         z.layerSparsity.forEach((k, v) -> require(v != null && v >= 0 && v < 1, source, "compress.layerSparsity." + k,
                 v, "a value in [0, 1)"));
         require(z.steps >= 1, source, "compress.steps", z.steps, "at least 1");
         require(z.ratio >= 0 && z.ratio < 1, source, "compress.ratio", z.ratio, "a value in [0, 1)");
         require(z.epochs >= 0, source, "compress.epochs", z.epochs, ">= 0");
-        require(List.of("dynamic", "static", "float16", "bfloat16", "none").contains(z.quantize), source,
-                "compress.quantize", z.quantize, "dynamic, static, float16, bfloat16 or none");
         require(z.calibrationBatches >= 1, source, "compress.calibrationBatches", z.calibrationBatches, "at least 1");
         return c;
     }
 
     private static void tune(RunConfig.TuneConfig t, String source) {
         require(t != null, source, "tune", null, "a tune section");
-        require(List.of("random", "grid", "genetic").contains(t.generator), source, "tune.generator", t.generator,
-                "random, grid or genetic");
+        chosen(t.generator, SweepGenerator.class, "tune.generator", source);
         require(t.maxCandidates >= 1, source, "tune.maxCandidates", t.maxCandidates, "at least 1");
         require(t.maxMinutes >= 0, source, "tune.maxMinutes", t.maxMinutes, ">= 0 (0 = no limit)");
         require(t.gridPoints >= 2, source, "tune.gridPoints", t.gridPoints, "at least 2");
@@ -233,7 +263,40 @@ public final class RunConfigs {
         require(!r.log || r.min > 0, source, key + ".min", r.min, "a value > 0 on a log scale");
     }
 
+    private static void search(RunConfig.SearchConfig s, String source) {
+        require(s != null, source, "search", null, "a search section");
+        require(s.strategy != null, source, "search.strategy", null, "reinforce or random");
+        require(s.rollouts >= 1, source, "search.rollouts", s.rollouts, "at least 1 rollout per policy update");
+        require(s.removalIterations >= 0, source, "search.removalIterations", s.removalIterations, ">= 0");
+        require(s.shrinkageIterations >= 0, source, "search.shrinkageIterations", s.shrinkageIterations, ">= 0");
+        require(s.removalIterations + s.shrinkageIterations >= 1, source, "search.removalIterations",
+                s.removalIterations + " (and shrinkageIterations " + s.shrinkageIterations + ")",
+                "at least one iteration in all");
+        require(s.candidateEpochs >= 1, source, "search.candidateEpochs", s.candidateEpochs, "at least 1");
+        require(s.widths != null && !s.widths.isEmpty(), source, "search.widths", s.widths,
+                "a non-empty list of width fractions in (0, 1]");
+        require(s.widths.stream().allMatch(w -> w != null && w > 0 && w <= 1), source, "search.widths", s.widths,
+                "width fractions in (0, 1]");
+        require(s.baselineWindow >= 1, source, "search.baselineWindow", s.baselineWindow, "at least 1");
+        require(s.policyLearningRate > 0, source, "search.policyLearningRate", s.policyLearningRate, "a value > 0");
+        require(s.policyUnits >= 1, source, "search.policyUnits", s.policyUnits, "at least 1");
+        require(s.maxParams == null || s.maxParams >= 1, source, "search.maxParams", s.maxParams, "at least 1");
+        require(s.maxMsPerImage == null || s.maxMsPerImage > 0, source, "search.maxMsPerImage", s.maxMsPerImage, "> 0");
+        require(s.maxFileBytes == null || s.maxFileBytes >= 1, source, "search.maxFileBytes", s.maxFileBytes, "at least 1");
+        require(s.finalEpochs == null || s.finalEpochs >= 0, source, "search.finalEpochs", s.finalEpochs, ">= 0");
+    }
+
     private static void network(RunConfig.NetworkConfig n, String key, String source) {
+        if (n != null && n.architecture != null) {
+            if (n.filters == null) {
+                n.filters = n.architecture.encoderWidths();
+            }
+            require(n.filters.equals(n.architecture.encoderWidths()), source, key + ".filters", n.filters,
+                    "each level's conv1 width of " + key + ".architecture " + n.architecture.encoderWidths()
+                            + " (or no filters)");
+            require(n.encoderDropout == null && n.decoderDropout == null, source, key + ".encoderDropout",
+                    n.encoderDropout, "no dropout lists next to an architecture (its blocks have their own rates)");
+        }
         require(n != null && n.filters != null && !n.filters.isEmpty(), source, key + ".filters",
                 n == null ? null : n.filters, "a non-empty list of filter counts");
         require(n.filters.stream().allMatch(f -> f != null && f >= 1), source, key + ".filters", n.filters,
@@ -243,6 +306,11 @@ public final class RunConfigs {
         require(n.decoderDropout == null || n.decoderDropout.size() == n.filters.size() - 1, source,
                 key + ".decoderDropout", n.decoderDropout, "one rate per decoder block (" + (n.filters.size() - 1) + ")");
         require(n.epochs == null || n.epochs >= 1, source, key + ".epochs", n.epochs, "at least 1");
+    }
+
+    /** A choice must be made: Jackson checks the value, a null (e.g. {@code --set optimizer.type=null}) is left. */
+    private static void chosen(Enum<?> value, Class<? extends Enum<?>> type, String key, String source) {
+        require(value != null, source, key, null, "one of " + choices(type));
     }
 
     private static void require(boolean ok, String source, String key, Object value, String expected) {

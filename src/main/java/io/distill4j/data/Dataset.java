@@ -53,6 +53,20 @@ public interface Dataset {
     /** Number of samples (images or patches) in a split. */
     int size(Split split);
 
+    /**
+     * The examples a student distils on: the training split, plus, for label-scarce data
+     * ({@link LabelledSubset}), the training examples whose labels were withheld, their class ids set to
+     * {@code DistillationLabels.UNLABELLED}.
+     */
+    default DataSetIterator distillationIterator(int batchSize, boolean shuffle) {
+        return iterator(Split.TRAIN, batchSize, shuffle);
+    }
+
+    /** Number of examples {@link #distillationIterator} yields per epoch. */
+    default int distillationSize() {
+        return size(Split.TRAIN);
+    }
+
     /** A stable SHA-256 (hex) of the data content and the parameters that shape it, for provenance. */
     String fingerprint();
 

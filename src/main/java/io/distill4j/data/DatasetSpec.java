@@ -119,6 +119,11 @@ public class DatasetSpec {
     public Integer maxItems;
     /** Fashion-MNIST scenes: item pixels above this fraction of white get the item's class; default 0.2. */
     public Double itemThreshold;
+    /**
+     * Label-scarce distillation: only this many training examples keep their labels (the teacher and a scratch
+     * student train on them alone); the rest are a transfer set for the teacher terms ({@link LabelledSubset}).
+     */
+    public Integer labelled;
 
     public DatasetSpec() {
     }
@@ -141,7 +146,7 @@ public class DatasetSpec {
     public static List<String> optionNames() {
         return List.of("type", "seed", "height", "width", "patchSize", "validationFraction", "testFraction", "samples",
                 "augment", "path", "colorMap", "colorTolerance", "classNames", "ignoreClass", "ignoreIndex",
-                "maxItems", "itemThreshold");
+                "maxItems", "itemThreshold", "labelled");
     }
 
     /** The options that were given (non-null), by name; {@code type} is left out. */
@@ -163,11 +168,13 @@ public class DatasetSpec {
         given.put("ignoreIndex", ignoreIndex);
         given.put("maxItems", maxItems);
         given.put("itemThreshold", itemThreshold);
+        given.put("labelled", labelled);
         given.values().removeIf(Objects::isNull);
         return given;
     }
 
-    private static final Set<String> COMMON = Set.of("seed", "validationFraction", "augment", "ignoreClass", "ignoreIndex");
+    private static final Set<String> COMMON = Set.of("seed", "validationFraction", "augment", "ignoreClass", "ignoreIndex",
+            "labelled");
 
     /** The options, besides {@link #COMMON}, that each type reads. */
     private static Set<String> specificOptions(String type) {
@@ -256,6 +263,9 @@ public class DatasetSpec {
         }
         if (itemThreshold != null && !(itemThreshold >= 0 && itemThreshold < 1)) {
             throw invalid("itemThreshold", itemThreshold, "must be in [0, 1)");
+        }
+        if (labelled != null && labelled < 1) {
+            throw invalid("labelled", labelled, "must be at least 1 (and at most the training split's size)");
         }
         return this;
     }

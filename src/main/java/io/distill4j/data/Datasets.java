@@ -14,6 +14,11 @@ public final class Datasets {
      */
     public static Dataset open(DatasetSpec spec) {
         spec.validate();
+        Dataset data = openType(spec);
+        return spec.labelled == null ? data : LabelledSubset.of(data, spec.labelled, spec.seedOrDefault());
+    }
+
+    private static Dataset openType(DatasetSpec spec) {
         return switch (spec.type) {
             case DatasetSpec.LANDCOVER -> SyntheticLandCover.openSegmentation(spec);
             case DatasetSpec.LANDCOVER_PATCHES -> SyntheticLandCover.openPatches(spec);

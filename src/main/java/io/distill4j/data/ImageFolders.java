@@ -57,7 +57,9 @@ final class ImageFolders extends BaseDataset {
         }
         List<Item> trainItems = items(train, classNames);
         Map<Split, List<Item>> splits = new EnumMap<>(Split.class);
-        Map<Split, List<Integer>> parts = Splits.partition(trainItems.size(), spec.validationFractionOrDefault(),
+        // stratified: on a small set, a plain shuffle can put most validation images in one class
+        Map<Split, List<Integer>> parts = Splits.stratified(trainItems.stream().mapToInt(Item::classId).toArray(),
+                spec.validationFractionOrDefault(),
                 test != null ? 0 : spec.testFractionOrDefault(), spec.seedOrDefault(), "image folders " + train);
         parts.forEach((split, indices) -> splits.put(split, indices.stream().map(trainItems::get).toList()));
         if (test != null) {

@@ -26,6 +26,40 @@ final class Splits {
             order.add(i);
         }
         Collections.shuffle(order, new Random(seed * 0x9E3779B97F4A7C15L + 17));
+        return cut(order, validationFraction, testFraction, what);
+    }
+
+    /**
+     * As {@link #partition}, with every split keeping the class proportions of the whole (as far as whole items allow):
+     * items are shuffled within their class, spread evenly over one sequence (item j of a class of n at (j + ½) / n),
+     * and the sequence is cut as above. The split sizes are those of {@link #partition}.
+     *
+     * @param classes the class of each item
+     */
+    static Map<Split, List<Integer>> stratified(int[] classes, double validationFraction, double testFraction, long seed,
+                                                String what) {
+        int n = classes.length;
+        Map<Integer, List<Integer>> byClass = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            byClass.computeIfAbsent(classes[i], c -> new ArrayList<>()).add(i);
+        }
+        Random random = new Random(seed * 0x9E3779B97F4A7C15L + 17);
+        List<double[]> keyed = new ArrayList<>(n);
+        for (List<Integer> members : byClass.values()) {
+            Collections.shuffle(members, random);
+            for (int j = 0; j < members.size(); j++) {
+                // a small random tie-break so classes of equal size do not always come in the same order
+                keyed.add(new double[]{(j + 0.5) / members.size() + random.nextDouble() * 1e-9, members.get(j)});
+            }
+        }
+        keyed.sort(java.util.Comparator.comparingDouble(k -> k[0]));
+        List<Integer> order = keyed.stream().map(k -> (int) k[1]).collect(java.util.stream.Collectors.toList());
+        return cut(order, validationFraction, testFraction, what);
+    }
+
+    private static Map<Split, List<Integer>> cut(List<Integer> order, double validationFraction, double testFraction,
+                                                 String what) {
+        int n = order.size();
         int test = count(n, testFraction);
         int validation = count(n, validationFraction);
         if (n - test - validation < 1) {

@@ -1,6 +1,6 @@
 package io.distill4j.eval;
 
-import io.distill4j.cli.Versions;
+import io.distill4j.util.Versions;
 import io.distill4j.data.Task;
 import io.distill4j.loss.DistillationLabels;
 import io.distill4j.model.Acceleration;
@@ -52,21 +52,67 @@ public final class Benchmark {
         INFERENCE
     }
 
+    /** Where inference runs: DL4J, or an ONNX export on ONNX Runtime (float32 or static int8). */
+    public enum Engine {
+        DL4J, ONNX, ONNX_INT8;
+
+        /** From the command line's spelling: dl4j, onnx, onnx-int8. */
+        public static Engine parse(String name) {
+            try {
+                return valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--runtime must be dl4j, onnx or onnx-int8, got " + name);
+            }
+        }
+    }
+
+    /** One prepared inference iteration on a batch, holding what it needs (an ONNX Runtime session) until closed. */
+    public interface Inference extends AutoCloseable {
+        void run();
+
+        @Override
+        void close();
+    }
+
+    /** Prepares inference of a graph on a batch in some runtime. */
+    @FunctionalInterface
+    public interface InferenceRuntime {
+        Inference prepare(ComputationGraph graph, INDArray features);
+    }
+
+    /** DL4J's own inference, {@code output(false, x)}. */
+    public static final InferenceRuntime DL4J_INFERENCE = (graph, features) -> new Inference() {
+        @Override
+        public void run() {
+            graph.output(false, features);
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
     /**
      * @param models              "teacher" and/or "student"
      * @param sizes               square input sizes
      * @param dropout             keep the seed's dropout layers (they are part of the trained network)
      * @param workspaceMode       DL4J workspace mode for training and inference
+     * @param runtime             where inference runs; ONNX runtimes time inference only
      */
     public record Settings(List<String> models, List<Integer> sizes, int batchSize, int inputChannels, int numClasses,
                            int warmup, long minWarmupMillis, int repetitions, long minRepetitionMillis, boolean dropout,
                            WorkspaceMode workspaceMode, int gemmSize, double alpha, double temperature, long seed,
-                           java.util.Set<Step> steps) {
+                           java.util.Set<Step> steps, Engine runtime) {
 
         public Settings {
             models = List.copyOf(models);
             sizes = List.copyOf(sizes);
-            steps = steps == null || steps.isEmpty() ? java.util.EnumSet.allOf(Step.class) : java.util.EnumSet.copyOf(steps);
+            runtime = runtime == null ? Engine.DL4J : runtime;
+            if (runtime != Engine.DL4J && steps != null && steps.stream().anyMatch(s -> s != Step.INFERENCE)) {
+                throw new IllegalArgumentException("runtime " + runtime + " times inference only, not " + steps);
+            }
+            steps = runtime != Engine.DL4J ? java.util.EnumSet.of(Step.INFERENCE)
+                    : steps == null || steps.isEmpty() ? java.util.EnumSet.allOf(Step.class) : java.util.EnumSet.copyOf(steps);
             for (String model : models) {
                 if (!model.equals("teacher") && !model.equals("student")) {
                     throw new IllegalArgumentException("models are \"teacher\" and \"student\", got \"" + model + "\"");
@@ -80,6 +126,22 @@ public final class Benchmark {
             if (batchSize < 1 || warmup < 1 || repetitions < 1 || gemmSize < 0) {
                 throw new IllegalArgumentException("batch size, warm-up and repetitions must be >= 1 and the GEMM size >= 0");
             }
+        }
+
+        /** DL4J inference. */
+        public Settings(List<String> models, List<Integer> sizes, int batchSize, int inputChannels, int numClasses,
+                        int warmup, long minWarmupMillis, int repetitions, long minRepetitionMillis, boolean dropout,
+                        WorkspaceMode workspaceMode, int gemmSize, double alpha, double temperature, long seed,
+                        java.util.Set<Step> steps) {
+            this(models, sizes, batchSize, inputChannels, numClasses, warmup, minWarmupMillis, repetitions,
+                    minRepetitionMillis, dropout, workspaceMode, gemmSize, alpha, temperature, seed, steps, Engine.DL4J);
+        }
+
+        /** The same settings with inference in {@code newRuntime}. */
+        public Settings withRuntime(Engine newRuntime) {
+            return new Settings(models, sizes, batchSize, inputChannels, numClasses, warmup, minWarmupMillis, repetitions,
+                    minRepetitionMillis, dropout, workspaceMode, gemmSize, alpha, temperature, seed,
+                    newRuntime == Engine.DL4J ? steps : null, newRuntime);
         }
 
         /** The protocol: teacher and student at 64, 128 and 256, batch 8, median of 5 repetitions. */
@@ -96,7 +158,7 @@ public final class Benchmark {
 
         public Settings withSizes(List<Integer> newSizes) {
             return new Settings(models, newSizes, batchSize, inputChannels, numClasses, warmup, minWarmupMillis, repetitions,
-                    minRepetitionMillis, dropout, workspaceMode, gemmSize, alpha, temperature, seed, steps);
+                    minRepetitionMillis, dropout, workspaceMode, gemmSize, alpha, temperature, seed, steps, runtime);
         }
     }
 
@@ -136,6 +198,14 @@ public final class Benchmark {
     }
 
     public static Result run(Settings settings, Consumer<String> progress) {
+        return run(settings, progress, DL4J_INFERENCE);
+    }
+
+    /** As {@link #run(Settings, Consumer)}, with inference prepared by {@code inference} (for the ONNX runtimes). */
+    public static Result run(Settings settings, Consumer<String> progress, InferenceRuntime inference) {
+        if (settings.runtime() != Engine.DL4J && inference == DL4J_INFERENCE) {
+            throw new IllegalArgumentException("runtime " + settings.runtime() + " needs its inference runtime");
+        }
         Acceleration.ensureConfigured();
         Nd4j.getRandom().setSeed(settings.seed());
         Machine machine = machine();
@@ -167,7 +237,11 @@ public final class Benchmark {
             };
             if (settings.models().contains("teacher")) {
                 timed.run("teacher", Step.TRAIN, 3 * teacherFlops, () -> teacher.fit(plain));
-                timed.run("teacher", Step.INFERENCE, teacherFlops, () -> teacher.output(false, features));
+                if (settings.steps().contains(Step.INFERENCE)) {
+                    try (Inference run = inference.prepare(teacher, features)) {
+                        timed.run("teacher", Step.INFERENCE, teacherFlops, run::run);
+                    }
+                }
             }
             if (student != null) {
                 timed.run("student", Step.TRAIN, 3 * studentFlops, () -> student.fit(plain));
@@ -176,7 +250,11 @@ public final class Benchmark {
                 DataSet cached = new DataSet(features,
                         DistillationLabels.withTeacher(classIds, Logits.of(teacher, features).dup()));
                 timed.run("student", Step.DISTILL_CACHED, 3 * studentFlops, () -> student.fit(cached));
-                timed.run("student", Step.INFERENCE, studentFlops, () -> student.output(false, features));
+                if (settings.steps().contains(Step.INFERENCE)) {
+                    try (Inference run = inference.prepare(student, features)) {
+                        timed.run("student", Step.INFERENCE, studentFlops, run::run);
+                    }
+                }
                 student.close();
             }
             teacher.close();
@@ -208,7 +286,8 @@ public final class Benchmark {
         return graph;
     }
 
-    private static Measurement measure(String model, int size, Step step, Settings settings, long flopsPerImage,
+    /** Times one iteration with the protocol (warm-up, then the median of the repetitions). */
+    public static Measurement measure(String model, int size, Step step, Settings settings, long flopsPerImage,
                                        Runnable iteration, Consumer<String> progress) {
         ProcessMemory.resetPeak();
         // at least `warmup` iterations and `minWarmupMillis`: the JIT compiles the Java side (DL4J's graph code, the
@@ -290,7 +369,7 @@ public final class Benchmark {
     /** The vector extensions that matter for the kernels, as /proc/cpuinfo lists them. */
     private static String simd() {
         List<String> flags = List.of(cpuInfo("flags").orElse("").split("\\s+"));
-        return String.join(" ", List.of("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile").stream()
+        return String.join(" ", List.of("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile").stream()
                 .filter(flags::contains).toList());
     }
 

@@ -1,5 +1,6 @@
 package io.distill4j.eval;
 
+import io.distill4j.util.AtomicFiles;
 import io.distill4j.model.ModelFiles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -329,7 +330,7 @@ public final class Mosaics {
 
     /** Writes a picture as PNG, atomically. */
     public static void write(BufferedImage picture, Path png) {
-        ModelFiles.writeAtomically(png, file -> {
+        AtomicFiles.write(png, file -> {
             if (!ImageIO.write(picture, "png", file.toFile())) {
                 throw new java.io.IOException("no PNG writer available");
             }

@@ -1,5 +1,6 @@
 package io.distill4j.eval;
 
+import io.distill4j.util.AtomicFiles;
 import io.distill4j.model.ModelFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
@@ -153,7 +154,7 @@ public final class Plots {
 
     /** Writes any XChart chart as a PNG, atomically. */
     public static void write(Chart<?, ?> chart, Path png) {
-        ModelFiles.writeAtomically(png, file -> {
+        AtomicFiles.write(png, file -> {
             try (OutputStream out = Files.newOutputStream(file)) {
                 BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
             }

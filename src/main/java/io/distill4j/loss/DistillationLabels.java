@@ -9,6 +9,12 @@ import java.util.Arrays;
 /** Builds the labels {@link DistillationOutputLayer} reads: class ids in channel 0, teacher logits after them. */
 public final class DistillationLabels {
 
+    /**
+     * The class id of an example (or pixel) without a label, e.g. in a transfer set: it counts in the teacher terms
+     * only. Negative, so it can never be a class.
+     */
+    public static final int UNLABELLED = -1;
+
     private DistillationLabels() {
     }
 

@@ -14,7 +14,8 @@ import java.util.stream.IntStream;
  * </pre>
  * Each row is one example (classification) or one pixel (segmentation). Labels are {@code [M, 1]} class ids
  * (hard labels only: plain cross-entropy) or {@code [M, 1 + C]}: class ids in column 0 and the teacher's logits
- * in columns 1..C. Rows whose class id equals the ignore index count in neither term.
+ * in columns 1..C. Rows whose class id equals the ignore index count in neither term; rows whose class id is
+ * {@link DistillationLabels#UNLABELLED} (transfer-set examples without a label) count in the teacher term only.
  *
  * <p>The gradient with respect to the student logits is
  * {@code alpha * (softmax(z_s) - onehot(y)) + (1 - alpha) * T * (softmax(z_s / T) - softmax(z_t / T))}.
@@ -28,7 +29,7 @@ public final class DistillationLoss {
      * sum of a 256×256 batch's losses.
      */
     public record Result(INDArray rowLoss, INDArray gradient, INDArray validRows, long validCount, double lossSum,
-                         double hardLossSum, double softLossSum, long correct) {
+                         double hardLossSum, double softLossSum, long correct, long labelledCount) {
         /** Mean loss over the rows that count (0 when none do). */
         public double meanLoss() {
             return validCount == 0 ? 0.0 : lossSum / validCount;
@@ -36,12 +37,16 @@ public final class DistillationLoss {
 
         /** Batch statistics for monitoring. */
         public BatchStats stats() {
-            return new BatchStats(meanLoss(), hardLossSum, softLossSum, correct, validCount);
+            return new BatchStats(meanLoss(), labelledCount == 0 ? Double.NaN : hardLossSum / labelledCount,
+                    validCount == 0 ? Double.NaN : softLossSum / validCount, correct, labelledCount);
         }
     }
 
-    /** What one batch contributed: mean total loss, unweighted term sums, correct and counted rows. */
-    public record BatchStats(double meanLoss, double hardLossSum, double softLossSum, long correct, long counted) {
+    /**
+     * What one batch contributed: the mean total loss, the mean hard-label cross-entropy over labelled rows, the mean
+     * of the teacher terms (unweighted T²·KL here), and the rows whose arg-max is the label out of the labelled rows.
+     */
+    public record BatchStats(double meanLoss, double meanHardLoss, double meanTeacherLoss, long correct, long labelled) {
     }
 
     private final double alpha;
@@ -115,12 +120,13 @@ public final class DistillationLoss {
         return new Result(Nd4j.createFromArray(rowLoss).castTo(dtype),
                 gradient.toArray(studentLogits.shape(), dtype),
                 Nd4j.createFromArray(valid).castTo(dtype), sums.validCount, sums.lossSum, sums.hardLossSum,
-                sums.softLossSum, sums.correct);
+                sums.softLossSum, sums.correct, sums.labelledCount);
     }
 
     /** Partial sums over a range of rows, and the first invalid class id met there, if any. */
     private static final class RowSums {
         long validCount;
+        long labelledCount;
         long correct;
         double lossSum;
         double hardLossSum;
@@ -130,6 +136,7 @@ public final class DistillationLoss {
         RowSums plus(RowSums other) {
             RowSums sum = new RowSums();
             sum.validCount = validCount + other.validCount;
+            sum.labelledCount = labelledCount + other.labelledCount;
             sum.correct = correct + other.correct;
             sum.lossSum = lossSum + other.lossSum;
             sum.hardLossSum = hardLossSum + other.hardLossSum;
@@ -165,13 +172,17 @@ public final class DistillationLoss {
             if (ignoreIndex != null && id == ignoreIndex) {
                 continue; // loss, gradient and validity stay 0
             }
-            if (!(id >= 0 && id < classes && id == Math.rint(id))) {
+            boolean unlabelled = id == DistillationLabels.UNLABELLED;
+            if (unlabelled && !soft) {
+                continue; // no label and no teacher term here: nothing to learn from this row
+            }
+            if (!unlabelled && !(id >= 0 && id < classes && id == Math.rint(id))) {
                 if (sums.invalidClassId == null) {
                     sums.invalidClassId = id;
                 }
                 continue;
             }
-            int label = (int) id;
+            int label = unlabelled ? -1 : (int) id;
             logSoftmax(z, base, pixels, classes, 1.0, logP, p);
             int argMax = 0;
             for (int c = 1; c < classes; c++) {
@@ -179,7 +190,8 @@ public final class DistillationLoss {
                     argMax = c;
                 }
             }
-            double crossEntropy = -logP[label];
+            double crossEntropy = unlabelled ? 0.0 : -logP[label];
+            double labelWeight = unlabelled ? 0.0 : alpha;
             double loss = hardWeight * crossEntropy;
             if (soft) {
                 logSoftmax(y, labelBase + pixels, pixels, classes, t, logQ, q);
@@ -188,7 +200,7 @@ public final class DistillationLoss {
                 for (int c = 0; c < classes; c++) {
                     kl += q[c] * (logQ[c] - logS[c]);
                     // d/dz_s of T^2 * KL = T * (softmax(z_s / T) - softmax(z_t / T))
-                    gradient.set(base + c * pixels, alpha * (p[c] - (c == label ? 1.0 : 0.0))
+                    gradient.set(base + c * pixels, labelWeight * (p[c] - (c == label ? 1.0 : 0.0))
                             + (1.0 - alpha) * t * (s[c] - q[c]));
                 }
                 double softLoss = t * t * kl;
@@ -203,9 +215,12 @@ public final class DistillationLoss {
             valid[r] = 1.0;
             sums.validCount++;
             sums.lossSum += loss;
-            sums.hardLossSum += crossEntropy;
-            if (argMax == label) {
-                sums.correct++;
+            if (!unlabelled) {
+                sums.labelledCount++;
+                sums.hardLossSum += crossEntropy;
+                if (argMax == label) {
+                    sums.correct++;
+                }
             }
         }
         return sums;
@@ -259,50 +274,6 @@ public final class DistillationLoss {
             }
         });
         return p.toArray(logits.shape(), logits.dataType());
-    }
-
-    /**
-     * An array's values in row-major order, on the heap: double for DOUBLE arrays (gradient checks), float for the
-     * rest (half types are widened), so float networks are read and written with bulk copies, not per element.
-     * The arithmetic is done in double either way.
-     */
-    private static final class Values {
-        private final float[] floats;
-        private final double[] doubles;
-
-        private Values(float[] floats, double[] doubles) {
-            this.floats = floats;
-            this.doubles = doubles;
-        }
-
-        static Values of(INDArray array) {
-            boolean isDouble = array.dataType() == DataType.DOUBLE;
-            INDArray typed = isDouble || array.dataType() == DataType.FLOAT ? array : array.castTo(DataType.FLOAT);
-            INDArray dense = typed.ordering() == 'c' && !typed.isView() && typed.data().length() == typed.length()
-                    ? typed : typed.dup('c');
-            return isDouble ? new Values(null, dense.data().asDouble()) : new Values(dense.data().asFloat(), null);
-        }
-
-        Values zerosLike() {
-            return doubles != null ? new Values(null, new double[doubles.length]) : new Values(new float[floats.length], null);
-        }
-
-        double get(int i) {
-            return doubles != null ? doubles[i] : floats[i];
-        }
-
-        void set(int i, double value) {
-            if (doubles != null) {
-                doubles[i] = value;
-            } else {
-                floats[i] = (float) value;
-            }
-        }
-
-        INDArray toArray(long[] shape, DataType type) {
-            INDArray array = doubles != null ? Nd4j.create(doubles, shape, 'c') : Nd4j.create(floats, shape, 'c');
-            return array.castTo(type);
-        }
     }
 
     public double alpha() {

@@ -41,6 +41,16 @@ public class DistillationOutputLayer extends NoParamLayer {
     private double temperature = 1.0;
     /** Class id excluded from both terms, or null for none. */
     private Integer ignoreIndex;
+    // The other logit terms of DistillationTerm, as plain fields so the layer serialises with DL4J's own Jackson
+    // and models saved before they existed still load (weight 0 = term absent).
+    private double kdWeight = 1.0;
+    private double l2Weight;
+    private double cwdWeight;
+    private double cwdTau = 4.0;
+    private double dkdWeight;
+    private double dkdAlpha = 1.0;
+    private double dkdBeta = 8.0;
+    private double dkdTemperature = 4.0;
 
     /** For JSON deserialization. */
     public DistillationOutputLayer() {
@@ -54,11 +64,71 @@ public class DistillationOutputLayer extends NoParamLayer {
         this.alpha = builder.alpha;
         this.temperature = builder.temperature;
         this.ignoreIndex = builder.ignoreIndex;
+        if (builder.terms != null) {
+            setTerms(builder.terms);
+        }
     }
 
-    /** The loss this layer computes. */
+    /**
+     * Replaces the objective with these logit terms (each type at most once; without kd there is no hard-label
+     * term). Feature terms (at, hint, cwd on a level) are not the output layer's: they are an error here.
+     */
+    public void setTerms(java.util.List<? extends DistillationTerm> terms) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        kdWeight = l2Weight = cwdWeight = dkdWeight = 0;
+        for (DistillationTerm term : terms) {
+            if (!term.onLogits()) {
+                throw new IllegalArgumentException(term.type() + " is a feature term; the output layer takes"
+                        + " kd, l2-logits, cwd (without a level) and dkd");
+            }
+            if (!seen.add(term.type())) {
+                throw new IllegalArgumentException("the logit term " + term.type() + " is given twice");
+            }
+            if (term instanceof DistillationTerm.Kd kd) {
+                kdWeight = kd.weight();
+                alpha = kd.alpha();
+                temperature = kd.temperature();
+            } else if (term instanceof DistillationTerm.L2Logits l2) {
+                l2Weight = l2.weight();
+            } else if (term instanceof DistillationTerm.Cwd cwd) {
+                cwdWeight = cwd.weight();
+                cwdTau = cwd.tau();
+            } else if (term instanceof DistillationTerm.Dkd dkd) {
+                dkdWeight = dkd.weight();
+                dkdAlpha = dkd.alpha();
+                dkdBeta = dkd.beta();
+                dkdTemperature = dkd.temperature();
+            }
+        }
+    }
+
+    /** The kd term of this layer's objective. */
     public DistillationLoss loss() {
         return new DistillationLoss(alpha, temperature, ignoreIndex);
+    }
+
+    /** The weighted sum of the logit terms this layer computes. */
+    public LogitObjective objective() {
+        return new LogitObjective(kdWeight, loss(), l2Weight, cwdWeight, cwdTau, dkdWeight, dkdAlpha, dkdBeta,
+                dkdTemperature);
+    }
+
+    /** The logit terms of this layer, typed. */
+    public java.util.List<DistillationTerm> terms() {
+        java.util.List<DistillationTerm> terms = new java.util.ArrayList<>();
+        if (kdWeight > 0) {
+            terms.add(new DistillationTerm.Kd(kdWeight, alpha, temperature));
+        }
+        if (l2Weight > 0) {
+            terms.add(new DistillationTerm.L2Logits(l2Weight));
+        }
+        if (cwdWeight > 0) {
+            terms.add(new DistillationTerm.Cwd(cwdWeight, cwdTau, null));
+        }
+        if (dkdWeight > 0) {
+            terms.add(new DistillationTerm.Dkd(dkdWeight, dkdAlpha, dkdBeta, dkdTemperature));
+        }
+        return terms;
     }
 
     @Override
@@ -135,6 +205,70 @@ public class DistillationOutputLayer extends NoParamLayer {
         this.ignoreIndex = ignoreIndex;
     }
 
+    public double getKdWeight() {
+        return kdWeight;
+    }
+
+    public void setKdWeight(double kdWeight) {
+        this.kdWeight = kdWeight;
+    }
+
+    public double getL2Weight() {
+        return l2Weight;
+    }
+
+    public void setL2Weight(double l2Weight) {
+        this.l2Weight = l2Weight;
+    }
+
+    public double getCwdWeight() {
+        return cwdWeight;
+    }
+
+    public void setCwdWeight(double cwdWeight) {
+        this.cwdWeight = cwdWeight;
+    }
+
+    public double getCwdTau() {
+        return cwdTau;
+    }
+
+    public void setCwdTau(double cwdTau) {
+        this.cwdTau = cwdTau;
+    }
+
+    public double getDkdWeight() {
+        return dkdWeight;
+    }
+
+    public void setDkdWeight(double dkdWeight) {
+        this.dkdWeight = dkdWeight;
+    }
+
+    public double getDkdAlpha() {
+        return dkdAlpha;
+    }
+
+    public void setDkdAlpha(double dkdAlpha) {
+        this.dkdAlpha = dkdAlpha;
+    }
+
+    public double getDkdBeta() {
+        return dkdBeta;
+    }
+
+    public void setDkdBeta(double dkdBeta) {
+        this.dkdBeta = dkdBeta;
+    }
+
+    public double getDkdTemperature() {
+        return dkdTemperature;
+    }
+
+    public void setDkdTemperature(double dkdTemperature) {
+        this.dkdTemperature = dkdTemperature;
+    }
+
     @Override
     public DistillationOutputLayer clone() {
         return (DistillationOutputLayer) super.clone();
@@ -149,18 +283,18 @@ public class DistillationOutputLayer extends NoParamLayer {
             return false;
         }
         return Double.compare(alpha, other.alpha) == 0 && Double.compare(temperature, other.temperature) == 0
-                && Objects.equals(ignoreIndex, other.ignoreIndex);
+                && Objects.equals(ignoreIndex, other.ignoreIndex) && terms().equals(other.terms());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), alpha, temperature, ignoreIndex);
+        return Objects.hash(super.hashCode(), alpha, temperature, ignoreIndex, terms());
     }
 
     @Override
     public String toString() {
-        return "DistillationOutputLayer(name=" + getLayerName() + ", alpha=" + alpha + ", temperature=" + temperature
-                + ", ignoreIndex=" + ignoreIndex + ")";
+        return "DistillationOutputLayer(name=" + getLayerName() + ", terms=" + terms() + ", ignoreIndex=" + ignoreIndex
+                + ")";
     }
 
     /** Builder in DL4J's style; alpha defaults to 1 (hard labels only) and temperature to 1. */
@@ -168,6 +302,16 @@ public class DistillationOutputLayer extends NoParamLayer {
         private double alpha = 1.0;
         private double temperature = 1.0;
         private Integer ignoreIndex;
+        private java.util.List<DistillationTerm> terms;
+
+        /**
+         * The logit terms of the objective (replacing the default kd term); each type at most once. Feature terms
+         * (at, hint, cwd on a level) are not the output layer's: they are an error here.
+         */
+        public Builder terms(java.util.List<? extends DistillationTerm> terms) {
+            this.terms = java.util.List.copyOf(terms);
+            return this;
+        }
 
         /** Weight of the hard-label cross-entropy; the distillation term gets {@code 1 - alpha}. */
         public Builder alpha(double alpha) {

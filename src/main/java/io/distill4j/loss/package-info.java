@@ -1,4 +1,8 @@
 /**
- * The distillation output layer: alpha * sparse cross-entropy + (1 - alpha) * T^2 * KL(teacher || student), as a DL4J layer configuration and its implementation.
+ * The distillation objective as DL4J layers: {@link io.distill4j.loss.DistillationTerm} (kd, l2-logits, cwd, at,
+ * hint, dkd) as typed, weighted terms; {@link io.distill4j.loss.DistillationOutputLayer}, which computes the logit
+ * terms on the student's logits; {@link io.distill4j.loss.FeatureDistillationLayer}, a training-only output on a
+ * feature level for the feature terms. Each is a Jackson-serialisable configuration with its implementation,
+ * gradient-checked in double precision.
  */
 package io.distill4j.loss;

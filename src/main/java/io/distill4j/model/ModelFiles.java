@@ -1,5 +1,6 @@
 package io.distill4j.model;
 
+import io.distill4j.util.AtomicFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
@@ -10,16 +11,13 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.util.Map;
 import java.util.Optional;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Saves and loads models with DL4J's {@link ModelSerializer}. Saving is atomic: the zip is written to a temporary
- * file beside the target and renamed over it, so a crash mid-write never leaves a half-written model where a good
- * one was.
+ * Saves and loads models with DL4J's {@link ModelSerializer}. Saving is atomic ({@link AtomicFiles}): a crash
+ * mid-write never leaves a half-written model where a good one was.
  */
 public final class ModelFiles {
 
@@ -40,20 +38,47 @@ public final class ModelFiles {
      */
     public static void save(ComputationGraph graph, Path target, DataNormalization normalizer,
                             Map<String, String> entries) {
-        writeAtomically(target, temp -> {
+        AtomicFiles.write(target, temp -> {
             ModelSerializer.writeModel(graph, temp.toFile(), true);
             if (normalizer != null) {
                 ModelSerializer.addNormalizerToModel(temp.toFile(), normalizer);
             }
             if (!entries.isEmpty()) {
-                try (FileSystem zip = FileSystems.newFileSystem(temp)) {
-                    for (Map.Entry<String, String> e : entries.entrySet()) {
-                        Path entry = zip.getPath(EXTRA_PREFIX + e.getKey());
-                        Files.writeString(entry, e.getValue(), StandardCharsets.UTF_8);
-                    }
-                }
+                addEntries(temp, entries);
             }
         });
+    }
+
+    /**
+     * Rewrites a zip with extra text entries. Not through the JDK's zip file system: on a full disk it prints a stack
+     * trace per entry, skips the entry and leaves a {@code zipfstmp*.tmp} behind; here any write error is thrown.
+     */
+    private static void addEntries(Path zipFile, Map<String, String> entries) throws IOException {
+        Path rewritten = Files.createTempFile(zipFile.toAbsolutePath().getParent(), "." + zipFile.getFileName(), ".tmp");
+        try {
+            try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(
+                    new java.io.BufferedInputStream(Files.newInputStream(zipFile)));
+                 java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(
+                         new java.io.BufferedOutputStream(Files.newOutputStream(rewritten)))) {
+                for (java.util.zip.ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                    String name = entry.getName();
+                    if (name.startsWith(EXTRA_PREFIX) && entries.containsKey(name.substring(EXTRA_PREFIX.length()))) {
+                        continue; // replaced below
+                    }
+                    out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+                for (Map.Entry<String, String> e : entries.entrySet()) {
+                    out.putNextEntry(new java.util.zip.ZipEntry(EXTRA_PREFIX + e.getKey()));
+                    out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                    out.closeEntry();
+                }
+            }
+            Files.move(rewritten, zipFile, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(rewritten);
+        }
     }
 
     /** A text entry stored by {@link #save(ComputationGraph, Path, DataNormalization, Map)}, if present. */
@@ -63,6 +88,15 @@ public final class ModelFiles {
             return Files.exists(entry) ? Optional.of(Files.readString(entry, StandardCharsets.UTF_8)) : Optional.empty();
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + name + " from model file " + modelFile + ": " + e, e);
+        }
+    }
+
+    /** As {@link #readEntry}, but empty (instead of an error) for a file that is not a readable zip. */
+    public static Optional<String> readEntryIfReadable(Path modelFile, String name) {
+        try {
+            return readEntry(modelFile, name);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 
@@ -86,42 +120,6 @@ public final class ModelFiles {
             return ModelSerializer.restoreNormalizerFromFile(file.toFile());
         } catch (Exception e) {
             throw new IllegalArgumentException("cannot read the normalizer in " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Something that writes a complete file at the path it is given. */
-    @FunctionalInterface
-    public interface FileWriter {
-        void write(Path file) throws IOException;
-    }
-
-    /** Runs the writer on a temporary sibling of {@code target}, then renames it over the target. */
-    public static void writeAtomically(Path target, FileWriter writer) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path temp = null;
-        try {
-            Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            writer.write(temp);
-            // createTempFile makes the file owner-only; the result should read like any other file
-            if (Files.getFileStore(temp).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the temporary file is hidden and harmless; the target is what matters
-                }
-            }
         }
     }
 }

@@ -47,8 +47,35 @@ public final class UNetFactory {
         return graph;
     }
 
+    /**
+     * Builds a generalised U-Net ({@link UNetArchitecture}: per-level widths, optional second convolutions, any
+     * depth). {@code spec} gives everything else: input, classes, task, seed, optimizer, loss and data type; its filter
+     * and dropout lists are not used.
+     */
+    public static ComputationGraph build(UNetSpec spec, UNetArchitecture architecture) {
+        ComputationGraph graph = new ComputationGraph(configuration(spec, architecture));
+        graph.init();
+        return graph;
+    }
+
     public static ComputationGraphConfiguration configuration(UNetSpec spec) {
+        return configuration(spec, UNetArchitecture.of(spec));
+    }
+
+    public static ComputationGraphConfiguration configuration(UNetSpec spec, UNetArchitecture architecture) {
         Acceleration.ensureConfigured();
+        int blocks = architecture.depth();
+        boolean segmentation = spec.task() == Task.SEGMENTATION;
+        if (segmentation != architecture.hasDecoder() && blocks > 1) {
+            throw new IllegalArgumentException("a " + spec.task().name().toLowerCase(java.util.Locale.ROOT)
+                    + " network needs " + (segmentation ? "" : "no ") + "decoder blocks: " + architecture.describe());
+        }
+        int multiple = 1 << (blocks - 1);
+        if (spec.height() < multiple || spec.width() < multiple
+                || (segmentation && (spec.height() % multiple != 0 || spec.width() % multiple != 0))) {
+            throw new IllegalArgumentException("input size " + spec.height() + "x" + spec.width()
+                    + " must be a positive multiple of " + multiple + " for " + blocks + " levels");
+        }
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(spec.seed())
                 .dataType(spec.dataType())
@@ -60,12 +87,11 @@ public final class UNetFactory {
                 .addInputs(INPUT)
                 .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.inputChannels()));
 
-        int blocks = spec.filters().size();
         String[] skips = new String[blocks];
         String previous = INPUT;
         for (int i = 0; i < blocks; i++) {
             String block = "enc" + (i + 1);
-            skips[i] = convBlock(g, block, previous, spec.filters().get(i), spec.encoderDropout().get(i));
+            skips[i] = convBlock(g, block, previous, architecture.levels().get(i).encoder());
             previous = skips[i];
             if (i < blocks - 1) {
                 g.addLayer(block + "_pool", new SubsamplingLayer.Builder(PoolingType.MAX)
@@ -74,18 +100,20 @@ public final class UNetFactory {
             }
         }
 
-        if (spec.task() == Task.SEGMENTATION) {
-            for (int i = blocks - 2, d = 0; i >= 0; i--, d++) {
+        if (segmentation) {
+            for (int i = blocks - 2; i >= 0; i--) {
                 String block = "dec" + (i + 1);
+                UNetArchitecture.Level level = architecture.levels().get(i);
                 // Keras Conv2DTranspose defaults: linear activation, Glorot uniform init. Truncate (VALID) gives
                 // the same 2H×2W output as Same for a 2×2 stride-2 kernel (no padding either way), and only VALID
-                // reaches libnd4j's oneDNN deconv2d; Same falls back to im2col/GEMM, ~25% of a student step
+                // reaches libnd4j's oneDNN deconv2d; Same falls back to im2col/GEMM, ~25% of a student step.
+                // Its width is the skip's, as in the seed U-Net, so the concatenation joins equal widths.
                 g.addLayer(block + "_up", new Deconvolution2D.Builder().kernelSize(2, 2).stride(2, 2)
                         .convolutionMode(ConvolutionMode.Truncate)
-                        .nOut(spec.filters().get(i)).activation(Activation.IDENTITY)
+                        .nOut(level.encoder().outWidth()).activation(Activation.IDENTITY)
                         .weightInit(WeightInit.XAVIER_UNIFORM).build(), previous);
                 g.addVertex(block + "_merge", new MergeVertex(), block + "_up", skips[i]);
-                previous = convBlock(g, block, block + "_merge", spec.filters().get(i), spec.decoderDropout().get(d));
+                previous = convBlock(g, block, block + "_merge", level.decoder());
             }
             g.addLayer(LOGITS, new ConvolutionLayer.Builder(1, 1).nOut(spec.numClasses())
                     .activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER_UNIFORM).build(), previous);
@@ -100,16 +128,19 @@ public final class UNetFactory {
         return g.build();
     }
 
-    /** Conv3x3 → Dropout → Conv3x3; returns the name of the block's last vertex. */
+    /** Conv3x3 → Dropout → Conv3x3 (or Conv3x3 alone); returns the name of the block's last vertex. */
     private static String convBlock(ComputationGraphConfiguration.GraphBuilder g, String block, String input,
-                                    int filters, double dropoutRate) {
-        g.addLayer(block + "_conv1", new ConvolutionLayer.Builder(3, 3).nOut(filters).build(), input);
-        ConvolutionLayer.Builder conv2 = new ConvolutionLayer.Builder(3, 3).nOut(filters);
-        if (dropoutRate > 0) {
+                                    UNetArchitecture.Block widths) {
+        g.addLayer(block + "_conv1", new ConvolutionLayer.Builder(3, 3).nOut(widths.conv1()).build(), input);
+        if (widths.conv2() == null) {
+            return block + "_conv1";
+        }
+        ConvolutionLayer.Builder conv2 = new ConvolutionLayer.Builder(3, 3).nOut(widths.conv2());
+        if (widths.dropout() > 0) {
             // Keras' Dropout between the two convolutions is dropout on conv2's input. As conv2's own dropout it
             // costs nothing at inference; a DropoutLayer copied its input there and cost 10-15% of a training step.
             // DL4J's Dropout takes the probability of keeping an activation.
-            conv2.dropOut(new Dropout(1.0 - dropoutRate));
+            conv2.dropOut(new Dropout(1.0 - widths.dropout()));
         }
         g.addLayer(block + "_conv2", conv2.build(), block + "_conv1");
         return block + "_conv2";

@@ -21,7 +21,9 @@ final class EpochMonitor extends BaseTrainingListener {
     private ProgressBar progress;
     private double lossSum;
     private double hardSum;
-    private double softSum;
+    private int hardBatches;
+    private double teacherSum;
+    private int teacherBatches;
     private long correct;
     private long counted;
     private int batches;
@@ -35,9 +37,9 @@ final class EpochMonitor extends BaseTrainingListener {
     /** Starts an epoch of {@code totalBatches} (or unknown when < 0). */
     void startEpoch(String label, long totalBatches) {
         this.label = label;
-        lossSum = hardSum = softSum = 0;
+        lossSum = hardSum = teacherSum = 0;
         correct = counted = 0;
-        batches = 0;
+        batches = hardBatches = teacherBatches = 0;
         if (System.console() != null) {
             progress = new ProgressBarBuilder().setTaskName(label).setInitialMax(totalBatches)
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build();
@@ -59,15 +61,26 @@ final class EpochMonitor extends BaseTrainingListener {
             throw new NonFiniteLossException("the training loss became " + score + " in " + label + " at batch "
                     + (batches + 1) + "; lower the learning rate or check the data");
         }
-        DistillationLoss.BatchStats stats = ((DistillationOutputLayerImpl) ((ComputationGraph) model).getOutputLayer(0))
-                .lastStats();
+        ComputationGraph graph = (ComputationGraph) model;
+        DistillationLoss.BatchStats stats = ((DistillationOutputLayerImpl) graph.getOutputLayer(0)).lastStats();
         lossSum += score;
         batches++;
         if (stats != null) {
-            hardSum += stats.hardLossSum();
-            softSum += stats.softLossSum();
+            if (!Double.isNaN(stats.meanHardLoss())) {
+                hardSum += stats.meanHardLoss();
+                hardBatches++;
+            }
+            // the teacher terms: the output layer's own plus those of the training-only feature layers
+            double teacher = stats.meanTeacherLoss();
+            for (int i = 1; i < graph.getNumOutputArrays(); i++) {
+                teacher = (Double.isNaN(teacher) ? 0 : teacher) + graph.getOutputLayer(i).score();
+            }
+            if (!Double.isNaN(teacher)) {
+                teacherSum += teacher;
+                teacherBatches++;
+            }
             correct += stats.correct();
-            counted += stats.counted();
+            counted += stats.labelled();
         }
         if (progress != null) {
             progress.step();
@@ -87,12 +100,14 @@ final class EpochMonitor extends BaseTrainingListener {
         return batches == 0 ? Double.NaN : lossSum / batches;
     }
 
+    /** Mean over batches of the hard-label cross-entropy (batches with labelled rows). */
     double meanHardLoss() {
-        return counted == 0 ? Double.NaN : hardSum / counted;
+        return hardBatches == 0 ? Double.NaN : hardSum / hardBatches;
     }
 
+    /** Mean over batches of the weighted teacher terms. */
     double meanSoftLoss() {
-        return counted == 0 || !hasTeacher ? Double.NaN : softSum / counted;
+        return teacherBatches == 0 || !hasTeacher ? Double.NaN : teacherSum / teacherBatches;
     }
 
     double accuracy() {

@@ -1,5 +1,7 @@
 package io.distill4j.train;
 
+import java.util.List;
+
 /**
  * One epoch of one model: training losses (total, and the two terms before weighting: hard-label cross-entropy and
  * T² · KL to the teacher, NaN without a teacher), training accuracy (per pixel for segmentation), and the validation
@@ -9,12 +11,12 @@ public record EpochRecord(int epoch, double trainLoss, double trainHardLoss, dou
                           double trainAccuracy, double validationLoss, double validationAccuracy,
                           double validationMeanIoU, double validationScore, double seconds) {
 
-    public static final String CSV_HEADER = "epoch,train_loss,train_hard_loss,train_soft_loss,train_accuracy,"
-            + "validation_loss,validation_accuracy,validation_mean_iou,validation_score,seconds";
+    public static final List<String> CSV_HEADER = List.of("epoch", "train_loss", "train_hard_loss",
+            "train_soft_loss", "train_accuracy", "validation_loss", "validation_accuracy", "validation_mean_iou",
+            "validation_score", "seconds");
 
-    public String csvRow() {
-        return epoch + "," + trainLoss + "," + trainHardLoss + "," + trainSoftLoss + "," + trainAccuracy + ","
-                + validationLoss + "," + validationAccuracy + "," + validationMeanIoU + "," + validationScore + ","
-                + seconds;
+    public List<Object> csvRow() {
+        return List.of(epoch, trainLoss, trainHardLoss, trainSoftLoss, trainAccuracy, validationLoss,
+                validationAccuracy, validationMeanIoU, validationScore, seconds);
     }
 }

@@ -1,6 +1,6 @@
 package io.distill4j.train;
 
-import io.distill4j.cli.Versions;
+import io.distill4j.util.Versions;
 import io.distill4j.model.Acceleration;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.distill4j.train;
 
+import io.distill4j.util.CsvTables;
+import io.distill4j.util.AtomicFiles;
 import io.distill4j.data.Split;
 import io.distill4j.data.Task;
 import io.distill4j.eval.BestAndWorst;
@@ -24,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * What a run writes about the models it trained: per-epoch metrics (CSV, JSON) and curves, test-split evaluation
@@ -33,14 +34,16 @@ import java.util.stream.Collectors;
  */
 public final class Reports {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Reports.class);
+
     private Reports() {
     }
 
     /** {@code <name>.metrics.csv}, {@code <name>.metrics.json}, {@code plots/<name>-loss.png}, {@code -score.png}. */
     public static void history(RunFolder folder, TrainedModel model, Task task) {
         List<EpochRecord> h = model.history();
-        folder.writeText(model.name() + ".metrics.csv", EpochRecord.CSV_HEADER + "\n"
-                + h.stream().map(EpochRecord::csvRow).collect(Collectors.joining("\n")) + "\n");
+        folder.writeText(model.name() + ".metrics.csv",
+                CsvTables.toCsv(EpochRecord.CSV_HEADER, h.stream().map(EpochRecord::csvRow).toList()));
         folder.writeJson(model.name() + ".metrics.json", h);
         double[] epochs = h.stream().mapToDouble(EpochRecord::epoch).toArray();
         Path plots = folder.folder("plots");
@@ -155,25 +158,40 @@ public final class Reports {
 
     /**
      * Copies a run's model to {@code <modelsDir>/<run name>-<role>.zip} (atomically) with a model card beside it:
-     * {@code .card.json} and {@code .card.md}.
+     * {@code .card.json} and {@code .card.md}. The role says what the model is ({@link PromotedRole}); replacing a
+     * promoted model is logged as a warning naming the run that made the old one.
      */
-    public static Path promote(Run run, TrainedModel model, String role, EvaluationResult test) {
+    public static Path promote(Run run, TrainedModel model, PromotedRole role, EvaluationResult test) {
         Path modelsDir = Path.of(run.config().output.modelsDir);
-        String base = run.config().name + "-" + role;
+        String base = run.config().name + "-" + role.fileSuffix();
         Path target = modelsDir.resolve(base + ".zip");
-        ModelFiles.writeAtomically(target, f -> Files.copy(model.modelFile(), f, StandardCopyOption.REPLACE_EXISTING));
+        if (Files.exists(target)) {
+            log.warn("{} replaces the model promoted there earlier ({}); its card is replaced too", target,
+                    promotedBy(modelsDir.resolve(base + ".card.json")));
+        }
+        AtomicFiles.write(target, f -> Files.copy(model.modelFile(), f, StandardCopyOption.REPLACE_EXISTING));
         long bytes;
         try {
             bytes = Files.size(target);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ModelCard card = new ModelCard(base, role, model.graph().numParams(), bytes, run.data().name(),
+        ModelCard card = new ModelCard(base, role.fileSuffix(), model.graph().numParams(), bytes, run.data().name(),
                 run.data().fingerprint(), run.folder().dir().toString(), model.best().epoch(), model.history().size(),
                 test.summary(), run.provenance(), io.distill4j.config.RunConfigs.toYaml(run.config()));
         RunFolder.writeJsonFile(modelsDir.resolve(base + ".card.json"), card);
-        ModelFiles.writeAtomically(modelsDir.resolve(base + ".card.md"),
+        AtomicFiles.write(modelsDir.resolve(base + ".card.md"),
                 f -> Files.writeString(f, card.toMarkdown()));
         return target;
+    }
+
+    /** Which run made the model a card describes, for the replacement warning. */
+    private static String promotedBy(Path card) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode run = RunFolder.JSON.readTree(card.toFile()).get("runFolder");
+            return run == null ? "no run recorded" : "by run " + run.asText();
+        } catch (IOException e) {
+            return "its card " + card + " is unreadable";
+        }
     }
 }

@@ -37,15 +37,12 @@ public final class Run implements AutoCloseable {
     private final io.distill4j.ui.TrainingStats stats;
     private final boolean resumed;
 
-    private Run(RunConfig config, RunFolder folder, String command, StopSignal stop, boolean resumed) {
+    private Run(RunConfig config, Dataset data, RunFolder folder, String command, StopSignal stop, boolean resumed) {
         this.config = config;
         this.folder = folder;
         this.resumed = resumed;
         this.logging = folder.logToFile();
-        if (config.data.seed == null) {
-            config.data.seed = config.seed;
-        }
-        this.data = Datasets.open(config.data);
+        this.data = data;
         this.provenance = Provenance.capture(config.seed, data.name(), data.fingerprint(), command);
         if (!resumed) {
             folder.writeText(RunFolder.CONFIG, RunConfigs.toYaml(config));
@@ -66,13 +63,37 @@ public final class Run implements AutoCloseable {
 
     /** Starts a new run folder under {@code config.output.runsDir}. */
     public static Run start(RunConfig config, String command, StopSignal stop) {
-        return new Run(config, RunFolder.create(Path.of(config.output.runsDir), config.name), command, stop, false);
+        return start(config, command, stop, data -> {
+        });
+    }
+
+    /**
+     * Starts a new run folder once the data has opened and {@code check} (e.g. of a teacher against the data) has
+     * passed, so a run that cannot start leaves no folder behind.
+     */
+    public static Run start(RunConfig config, String command, StopSignal stop,
+                            java.util.function.Consumer<Dataset> check) {
+        Dataset data = openData(config);
+        check.accept(data);
+        return new Run(config, data, RunFolder.create(Path.of(config.output.runsDir), config.name), command, stop, false);
     }
 
     /** Reopens an interrupted run with the config it was started with. */
     public static Run resume(Path runDir, String command, StopSignal stop) {
         RunFolder folder = RunFolder.open(runDir);
-        return new Run(folder.readConfig(), folder, command, stop, true);
+        RunConfig config = folder.readConfig();
+        return new Run(config, openData(config), folder, command, stop, true);
+    }
+
+    /**
+     * Opens a config's dataset, its split seed defaulting to the run's seed: the one definition of "the data of a
+     * config" (and of its fingerprint) for runs, {@code evaluate} and {@code data inspect}.
+     */
+    public static Dataset openData(RunConfig config) {
+        if (config.data.seed == null) {
+            config.data.seed = config.seed;
+        }
+        return Datasets.open(config.data);
     }
 
     public RunConfig config() {
@@ -97,13 +118,21 @@ public final class Run implements AutoCloseable {
 
     /** Trains a network on hard labels: a teacher, or a student from scratch. */
     public TrainedModel trainFromScratch(String name, RunConfig.NetworkConfig network) {
-        return trainer.train(name, Trainer.spec(config, network, data, false), null, epochs(network), resumed);
+        return trainer.train(name, network(Trainer.spec(config, network, data, false), network), null, epochs(network),
+                resumed, List.of());
     }
 
     /** Distills the student from a frozen teacher. */
     public TrainedModel distill(String name, ComputationGraph teacher) {
-        return trainer.train(name, Trainer.spec(config, config.student, data, true), teacher, epochs(config.student),
-                resumed);
+        return trainer.train(name, network(Trainer.spec(config, config.student, data, true), config.student), teacher,
+                epochs(config.student), resumed, List.of());
+    }
+
+    /** Builds a config section's network: its generalised architecture when it has one, else the filter list's. */
+    static java.util.function.Supplier<ComputationGraph> network(io.distill4j.model.UNetSpec spec,
+                                                                 RunConfig.NetworkConfig network) {
+        return network.architecture != null ? () -> io.distill4j.model.UNetFactory.build(spec, network.architecture)
+                : () -> io.distill4j.model.UNetFactory.build(spec);
     }
 
     public int epochs(RunConfig.NetworkConfig network) {

@@ -53,10 +53,23 @@ public final class Trainer {
     private final StopSignal stop;
     private final Map<String, String> modelEntries;
     private final Metrics metrics;
-    /** Teacher logits per teacher, computed once and reused by every student this trainer distills (sweeps). */
-    private final Map<ComputationGraph, TeacherLogits> teacherLogits = new java.util.IdentityHashMap<>();
+    /** Teacher tensors per teacher and taps, computed once and reused by every student this trainer distills. */
+    private final Map<TeacherKey, TeacherLogits> teacherLogits;
     /** Listeners that record each trained model (model name, distilled?), e.g. the training UI's statistics. */
     private java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders = (name, d) -> List.of();
+
+    /** A teacher (by identity) and the feature taps its cache holds. */
+    private record TeacherKey(ComputationGraph graph, List<DistillationGraphs.FeatureTap> taps) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TeacherKey k && k.graph == graph && k.taps.equals(taps);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(graph) * 31 + taps.hashCode();
+        }
+    }
 
     /**
      * @param modelEntries text files stored inside every saved model zip (provenance, config)
@@ -68,6 +81,31 @@ public final class Trainer {
         this.stop = stop;
         this.modelEntries = modelEntries;
         this.metrics = metricsFor(data);
+        this.teacherLogits = new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    private Trainer(Trainer base, RunConfig config) {
+        this.config = config;
+        this.data = base.data;
+        this.folder = base.folder;
+        this.stop = base.stop;
+        this.modelEntries = base.modelEntries;
+        this.metrics = base.metrics;
+        this.teacherLogits = base.teacherLogits;
+        this.recorders = base.recorders;
+    }
+
+    /**
+     * A trainer for the same data and run folder under another config (another seed or distillation objective, as
+     * the experiment's runs are), sharing the teacher tensors computed so far.
+     */
+    public Trainer withConfig(RunConfig other) {
+        return new Trainer(this, other);
+    }
+
+    /** The config this trainer trains with. */
+    public RunConfig config() {
+        return config;
     }
 
     /** Adds listeners to every model this trainer trains from now on (after its own and the caller's). */
@@ -89,7 +127,7 @@ public final class Trainer {
                     network.decoderDropout != null ? network.decoderDropout : spec.decoderDropout());
         }
         Integer ignore = data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null;
-        org.nd4j.linalg.api.buffer.DataType type = dataType(config.training.dtype);
+        org.nd4j.linalg.api.buffer.DataType type = config.training.dtype.dataType();
         if (type == org.nd4j.linalg.api.buffer.DataType.BFLOAT16) {
             // DL4J M2.1 networks train in DOUBLE, FLOAT or HALF only (its configuration check says so)
             throw new IllegalArgumentException("training.dtype bfloat16: DL4J 1.0.0-M2.1 cannot train bfloat16"
@@ -106,24 +144,12 @@ public final class Trainer {
                 .withDataType(type);
     }
 
-    /** The DL4J network data type for {@code training.dtype} (float32, float16, bfloat16). */
-    public static org.nd4j.linalg.api.buffer.DataType dataType(String dtype) {
-        return switch (dtype == null ? "float32" : dtype) {
-            case "float32" -> org.nd4j.linalg.api.buffer.DataType.FLOAT;
-            case "float16" -> org.nd4j.linalg.api.buffer.DataType.HALF;
-            case "bfloat16" -> org.nd4j.linalg.api.buffer.DataType.BFLOAT16;
-            default -> throw new IllegalArgumentException("dtype must be float32, float16 or bfloat16, got " + dtype);
-        };
-    }
-
     /** The DL4J updater a config's optimizer section names. */
     public static IUpdater updater(RunConfig.OptimizerConfig optimizer) {
-        return switch (optimizer.type.toLowerCase(java.util.Locale.ROOT)) {
-            case "adam" -> new Adam(optimizer.learningRate);
-            case "sgd" -> new Sgd(optimizer.learningRate);
-            case "nesterovs" -> new Nesterovs(optimizer.learningRate, optimizer.momentum);
-            default -> throw new IllegalArgumentException("optimizer.type " + optimizer.type
-                    + " is not one of adam, sgd, nesterovs");
+        return switch (optimizer.type) {
+            case ADAM -> new Adam(optimizer.learningRate);
+            case SGD -> new Sgd(optimizer.learningRate);
+            case NESTEROVS -> new Nesterovs(optimizer.learningRate, optimizer.momentum);
         };
     }
 
@@ -175,17 +201,35 @@ public final class Trainer {
 
         int batchSize = config.training.batchSize;
         boolean augmented = Boolean.TRUE.equals(data.spec().augment);
+        List<DistillationGraphs.FeatureTap> taps = List.of();
+        if (teacher != null) {
+            // a checkpoint keeps the training-only branches; rebuilt here, their 1×1 adapters start afresh
+            // the config's terms, or (none given) the kd term the student's output layer was built with
+            ComputationGraph student = DistillationGraphs.forInference(graph);
+            List<io.distill4j.loss.DistillationTerm> terms = config.distillation.terms != null
+                    && !config.distillation.terms.isEmpty() ? config.distillation.terms
+                    : DistillationGraphs.outputLayer(student).terms();
+            DistillationGraphs.TrainingGraph training = DistillationGraphs.forTraining(student, teacher, terms);
+            graph = training.graph();
+            taps = training.taps();
+        }
         TeacherLogits cache = null;
         DataSetIterator trainIterator = null;
+        org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator multiIterator = null;
         if (teacher != null && config.distillation.cacheTeacherLogits && !augmented) {
-            cache = teacherLogits(teacher);
+            cache = teacherLogits(teacher, taps);
         } else {
-            trainIterator = data.iterator(Split.TRAIN, batchSize, true);
-            if (teacher != null) {
+            trainIterator = teacher != null ? data.distillationIterator(batchSize, true)
+                    : data.iterator(Split.TRAIN, batchSize, true);
+            if (teacher != null && !taps.isEmpty()) {
+                // function matching: the teacher sees exactly the (augmented) batch the student sees
+                multiIterator = TeacherLogits.onTheFly(teacher, taps, trainIterator);
+            } else if (teacher != null) {
                 trainIterator = TeacherLogits.onTheFly(teacher, trainIterator);
             }
         }
-        int batchesPerEpoch = (data.size(Split.TRAIN) + batchSize - 1) / batchSize;
+        int trainExamples = teacher != null ? data.distillationSize() : data.size(Split.TRAIN);
+        int batchesPerEpoch = (trainExamples + batchSize - 1) / batchSize;
         if (config.training.maxBatches > 0) {
             batchesPerEpoch = Math.min(batchesPerEpoch, config.training.maxBatches);
         }
@@ -198,20 +242,32 @@ public final class Trainer {
         graph.setListeners(all.toArray(new TrainingListener[0]));
         boolean stoppedEarly = false;
         for (int epoch = history.size(); epoch < epochs; epoch++) {
-            DataSetIterator iterator = cache != null ? cache.epoch(batchSize, config.seed * 1_000_003L + epoch)
-                    : trainIterator;
+            long epochSeed = config.seed * 1_000_003L + epoch;
+            boolean multi = !taps.isEmpty();
+            DataSetIterator iterator = multi ? null : cache != null ? cache.epoch(batchSize, epochSeed) : trainIterator;
+            org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator multiEpoch = !multi ? null
+                    : cache != null ? cache.multiEpoch(batchSize, epochSeed) : multiIterator;
             if (config.training.maxBatches > 0) {
-                iterator = new EarlyTerminationDataSetIterator(iterator, config.training.maxBatches);
+                if (multi) {
+                    multiEpoch = new org.deeplearning4j.datasets.iterator.EarlyTerminationMultiDataSetIterator(
+                            multiEpoch, config.training.maxBatches);
+                } else {
+                    iterator = new EarlyTerminationDataSetIterator(iterator, config.training.maxBatches);
+                }
             }
             long start = System.nanoTime();
             monitor.startEpoch(name + " " + (epoch + 1) + "/" + epochs, batchesPerEpoch);
             try {
-                graph.fit(iterator);
+                if (multi) {
+                    graph.fit(multiEpoch);
+                } else {
+                    graph.fit(iterator);
+                }
             } catch (StopSignal.StopRequested e) {
                 ModelFiles.save(graph, checkpoint, data.normalizer(), modelEntries);
                 writeState(historyFile, new CheckpointState(history, false, false));
                 throw new RunInterruptedException(name + " stopped during epoch " + (epoch + 1) + "; checkpoint saved to "
-                        + checkpoint + ". Resume with --resume " + folder.dir()
+                        + checkpoint + ". Resume with `" + RunCommand.resumeLine(folder.dir()) + "`"
                         + " (the interrupted epoch restarts from its beginning)");
             } catch (NonFiniteLossException e) {
                 throw new NonFiniteLossException(e.getMessage() + ". The last good checkpoint is "
@@ -219,7 +275,8 @@ public final class Trainer {
             } finally {
                 monitor.endEpoch();
             }
-            Validation validation = validate(graph);
+            ComputationGraph inference = DistillationGraphs.forInference(graph);
+            Validation validation = validate(inference);
             EpochRecord record = new EpochRecord(epoch + 1, monitor.meanLoss(), monitor.meanHardLoss(),
                     monitor.meanSoftLoss(), monitor.accuracy(), validation.loss(), validation.result().accuracy(),
                     data.task() == Task.SEGMENTATION ? validation.result().meanIoU() : Double.NaN,
@@ -227,7 +284,10 @@ public final class Trainer {
             history.add(record);
             if (record.validationScore() > bestScore || !Files.exists(bestFile)) {
                 bestScore = Math.max(bestScore, record.validationScore());
-                ModelFiles.save(graph, bestFile, data.normalizer(), modelEntries);
+                ModelFiles.save(inference, bestFile, data.normalizer(), modelEntries);
+            }
+            if (inference != graph) {
+                inference.close();
             }
             ModelFiles.save(graph, checkpoint, data.normalizer(), modelEntries);
             writeState(historyFile, new CheckpointState(history, false, false));
@@ -251,10 +311,22 @@ public final class Trainer {
 
     /** The teacher's logits for the training split, computed on first use and then reused. */
     public TeacherLogits teacherLogits(ComputationGraph teacher) {
-        return teacherLogits.computeIfAbsent(teacher, t -> {
-            TeacherLogits cache = TeacherLogits.cache(t, data.iterator(Split.TRAIN, config.training.batchSize, false));
-            log.info("teacher logits for {} training samples computed once in {} s", cache.size(),
-                    String.format("%.1f", cache.seconds()));
+        return teacherLogits(teacher, List.of());
+    }
+
+    /**
+     * The teacher's logits and tap tensors for the distillation examples (the training split, or the transfer set),
+     * computed on first use and then reused. Refused before the pass when they would not fit in half the memory
+     * ND4J may still allocate.
+     */
+    public TeacherLogits teacherLogits(ComputationGraph teacher, List<DistillationGraphs.FeatureTap> taps) {
+        return teacherLogits.computeIfAbsent(new TeacherKey(teacher, taps), k -> {
+            long available = org.bytedeco.javacpp.Pointer.maxBytes() - org.bytedeco.javacpp.Pointer.totalBytes();
+            TeacherLogits cache = TeacherLogits.cache(teacher, taps,
+                    data.distillationIterator(config.training.batchSize, false), data.distillationSize(),
+                    available / 2);
+            log.info("teacher tensors for {} training samples computed once in {} s ({} MiB)", cache.size(),
+                    String.format("%.1f", cache.seconds()), String.format("%.1f", cache.bytes() / 1048576.0));
             return cache;
         });
     }

@@ -1,5 +1,7 @@
 package io.distill4j.tune;
 
+import java.util.List;
+
 /**
  * One finished (or failed) candidate of a sweep, as the table shows it and {@code --resume} reads it back.
  *
@@ -8,7 +10,8 @@ package io.distill4j.tune;
 public record CandidateRecord(int index, double alpha, double temperature, double learningRate, int epochs,
                               double score, int bestEpoch, double seconds, String status, String error) {
 
-    public static final String CSV_HEADER = "candidate,alpha,temperature,learning_rate,epochs,score,best_epoch,seconds,status,error";
+    public static final List<String> CSV_HEADER = List.of("candidate", "alpha", "temperature", "learning_rate",
+            "epochs", "score", "best_epoch", "seconds", "status", "error");
 
     boolean done() {
         return "done".equals(status);
@@ -18,9 +21,9 @@ public record CandidateRecord(int index, double alpha, double temperature, doubl
         return new DistillationCandidate(alpha, temperature, learningRate, epochs);
     }
 
-    String csvRow() {
-        return index + "," + alpha + "," + temperature + "," + learningRate + "," + epochs + "," + score + ","
-                + bestEpoch + "," + seconds + "," + status + "," + (error == null ? "" : '"' + error.replace('"', '\'') + '"');
+    List<Object> csvRow() {
+        return List.of(index, alpha, temperature, learningRate, epochs, score, bestEpoch, seconds, status,
+                error == null ? "" : error);
     }
 
     String markdownRow() {

@@ -98,8 +98,12 @@ public final class Sweep {
     Sweep(Run run, ComputationGraph teacher, CandidateTrainer trainer) {
         this.run = run;
         this.teacher = teacher;
+        // the sweep searches the kd term (alpha, T): candidates train on it alone, whatever terms the config lists
+        RunConfig kdOnly = RunConfigs.copy(run.config());
+        kdOnly.distillation.terms = null;
+        Trainer kdTrainer = run.trainer().withConfig(kdOnly);
         this.trainer = trainer != null ? trainer
-                : (name, spec, epochs) -> run.trainer().train(name, () -> UNetFactory.build(spec), teacher, epochs,
+                : (name, spec, epochs) -> kdTrainer.train(name, () -> UNetFactory.build(spec), teacher, epochs,
                 false, List.of());
     }
 
@@ -164,7 +168,7 @@ public final class Sweep {
         TrainedModel bestModel = run.trainer().load(name(best.index()));
         Reports.history(run.folder(), bestModel, run.data().task());
         EvaluationResult bestTest = Reports.test(run, bestModel.name(), bestModel.graph());
-        Path promoted = config.output.promote ? Reports.promote(run, bestModel, "student", bestTest) : null;
+        Path promoted = config.output.promote ? Reports.promote(run, bestModel, io.distill4j.train.PromotedRole.STUDENT_DISTILLED, bestTest) : null;
 
         double teacherSeconds = logits.seconds();
         double candidateSeconds = candidates.stream().mapToDouble(CandidateRecord::seconds).sum();
@@ -204,15 +208,14 @@ public final class Sweep {
 
     private CandidateGenerator generator(DistillationSpace space, RunConfig config) {
         return switch (config.tune.generator) {
-            case "random" -> seeded(new RandomSearchGenerator(space, null), config.seed);
-            case "grid" -> seeded(new GridSearchCandidateGenerator(space, config.tune.gridPoints,
+            case RANDOM -> seeded(new RandomSearchGenerator(space, null), config.seed);
+            case GRID -> seeded(new GridSearchCandidateGenerator(space, config.tune.gridPoints,
                     GridSearchCandidateGenerator.Mode.Sequential, null), config.seed);
-            case "genetic" -> new GeneticSearchCandidateGenerator.Builder(space, new ValidationScore())
+            case GENETIC -> new GeneticSearchCandidateGenerator.Builder(space, new ValidationScore())
                     .populationModel(new PopulationModel.Builder().populationSize(config.tune.populationSize).build())
                     .selectionOperator(new GeneticSelectionOperator.Builder()
                             .randomGenerator(seededRandom(config.seed)).build())
                     .build();
-            default -> throw new IllegalArgumentException("tune.generator " + config.tune.generator);
         };
     }
 
@@ -235,6 +238,7 @@ public final class Sweep {
     /** The run's config with a candidate's values: what {@code distill} would need to reproduce it. */
     RunConfig configFor(DistillationCandidate c) {
         RunConfig copy = RunConfigs.copy(run.config());
+        copy.distillation.terms = null;
         copy.distillation.alpha = c.alpha();
         copy.distillation.temperature = c.temperature();
         copy.optimizer.learningRate = c.learningRate();

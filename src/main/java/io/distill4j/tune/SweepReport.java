@@ -1,5 +1,6 @@
 package io.distill4j.tune;
 
+import io.distill4j.util.CsvTables;
 import io.distill4j.train.Run;
 import io.distill4j.eval.Plots;
 import org.knowm.xchart.XYChart;
@@ -28,8 +29,8 @@ final class SweepReport {
         if (baseline != null) {
             all.add(baseline);
         }
-        run.folder().writeText("candidates.csv", CandidateRecord.CSV_HEADER + "\n"
-                + all.stream().map(CandidateRecord::csvRow).collect(Collectors.joining("\n")) + "\n");
+        run.folder().writeText("candidates.csv",
+                CsvTables.toCsv(CandidateRecord.CSV_HEADER, all.stream().map(CandidateRecord::csvRow).toList()));
         String table = "| candidate | alpha | T | learning rate | epochs | validation " + scoreName
                 + " | seconds | status |\n|---|---:|---:|---:|---:|---:|---:|---|\n"
                 + all.stream().map(CandidateRecord::markdownRow).collect(Collectors.joining("\n")) + "\n";

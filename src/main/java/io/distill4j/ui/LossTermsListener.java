@@ -16,9 +16,10 @@ import org.deeplearning4j.ui.model.storage.impl.SbeStorageMetaData;
 /**
  * Records a model's loss every iteration as extra UI workers of its session, so the training UI's overview charts
  * them (its worker selector switches between them) even between the iterations DL4J's {@link StatsListener} reports:
- * {@code <model>/total loss} and, for a distilled model, the two terms of its loss, {@code <model>/hard-label loss}
- * (cross-entropy with the labels, per counted pixel or example) and {@code <model>/distillation term} (the
- * soft-target term): the same per-batch values whose epoch means go to {@code <model>.metrics.csv}. Runs after
+ * {@code <model>/total loss} and, for a distilled model, the two parts of its loss, {@code <model>/hard-label loss}
+ * (cross-entropy with the labels, per labelled pixel or example) and {@code <model>/distillation term} (the teacher
+ * terms: soft targets and any other configured {@code DistillationTerm}s, feature terms included): the same per-batch
+ * values whose epoch means go to {@code <model>.metrics.csv}. Runs after
  * DL4J's {@link StatsListener}, whose model description it copies once.
  */
 final class LossTermsListener extends BaseTrainingListener {
@@ -58,9 +59,18 @@ final class LossTermsListener extends BaseTrainingListener {
         examples += graph.batchSize();
         put(model + TOTAL, now, iteration, network.score());
         DistillationLoss.BatchStats stats = output.lastStats();
-        if (distilled && stats != null && stats.counted() > 0) {
-            put(model + HARD, now, iteration, stats.hardLossSum() / stats.counted());
-            put(model + SOFT, now, iteration, stats.softLossSum() / stats.counted());
+        if (distilled && stats != null) {
+            if (!Double.isNaN(stats.meanHardLoss())) {
+                put(model + HARD, now, iteration, stats.meanHardLoss());
+            }
+            // as in the epoch means of metrics.csv: the output layer's teacher terms plus the feature layers' losses
+            double teacher = stats.meanTeacherLoss();
+            for (int i = 1; i < graph.getNumOutputArrays(); i++) {
+                teacher = (Double.isNaN(teacher) ? 0 : teacher) + graph.getOutputLayer(i).score();
+            }
+            if (!Double.isNaN(teacher)) {
+                put(model + SOFT, now, iteration, teacher);
+            }
         }
     }
 

@@ -72,7 +72,7 @@ class CommandsEndToEndTest {
         assertTrue(Double.isFinite(student.model().history().get(1).trainSoftLoss()), "distillation term recorded");
         assertMetricsInRange(student.test().summary());
 
-        EvaluationResult evaluated = EvaluateCommand.run("--model", dir.resolve("models/seg-student.zip").toString(),
+        EvaluationResult evaluated = EvaluateCommand.run("--model", dir.resolve("models/seg-student-distilled.zip").toString(),
                 "--split", "validation", "--out", dir.resolve("eval.json").toString());
         assertTrue(Double.isFinite(evaluated.meanIoU()));
         assertTrue(Files.isRegularFile(dir.resolve("eval.json")));
@@ -82,12 +82,12 @@ class CommandsEndToEndTest {
         image.setRGB(3, 3, 0x3366ff);
         ImageIO.write(image, "png", images.resolve("tile.png").toFile());
         List<PredictCommand.Prediction> predictions = PredictCommand.run("--model",
-                dir.resolve("models/seg-student.zip").toString(), "--out", dir.resolve("masks").toString(),
-                images.toString());
+                dir.resolve("models/seg-student-distilled.zip").toString(), "--out", dir.resolve("masks").toString(),
+                images.toString()).predictions();
         assertEquals(1, predictions.size());
         BufferedImage mask = ImageIO.read(predictions.get(0).mask().toFile());
         assertNotNull(mask);
-        assertEquals(16, mask.getWidth(), "masks come at the model's resolution");
+        assertEquals(20, mask.getWidth(), "masks come at the image's own size");
     }
 
     @Test
@@ -106,7 +106,7 @@ class CommandsEndToEndTest {
         Path images = Files.createDirectories(dir.resolve("images"));
         ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB), "jpg", images.resolve("a.jpg").toFile());
         List<PredictCommand.Prediction> predictions = PredictCommand.run("--model", student.promoted().toString(),
-                "--out", dir.resolve("out").toString(), images.resolve("a.jpg").toString());
+                "--out", dir.resolve("out").toString(), images.resolve("a.jpg").toString()).predictions();
         double sum = java.util.Arrays.stream(predictions.get(0).probabilities()).sum();
         assertEquals(1.0, sum, 1e-4);
         assertTrue(Files.readString(dir.resolve("out/predictions.csv")).contains(predictions.get(0).predictedClass()));

@@ -1,12 +1,20 @@
 package io.distill4j.cli;
 
+import io.distill4j.model.Backends;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** What {@code info} reports on the default CPU/oneDNN backend (skipped on another backend). */
 class InfoCommandTest {
+
+    @BeforeAll
+    static void onTheCpuWithOneDnn() {
+        Backends.assumeCpuWithOneDnn();
+    }
 
     @Test
     void reportsBackendVersionsAndTheFastPath() {

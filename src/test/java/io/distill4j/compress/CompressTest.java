@@ -140,7 +140,7 @@ class CompressTest {
                 assertTrue(channel.amaxNumber().doubleValue() <= q.scales()[c] / 2 * (1 + 1e-5), name + " channel " + c);
             }
         }
-        Quantizer.Result q = Quantizer.quantize(graph, Quantizer.Mode.DYNAMIC, null, 0);
+        Quantizer.Result q = Quantizer.quantize(graph, io.distill4j.config.QuantizeMode.DYNAMIC, null, 0);
         Path dense = dir.resolve("float32.zip");
         Path int8 = dir.resolve("int8.zip");
         CompactModelFile.saveDense(graph, dense, null, Map.of("model-info.json", "{}"));
@@ -162,7 +162,7 @@ class CompressTest {
         ComputationGraph graph = net(List.of(4, 8), Task.SEGMENTATION, 16);
         var data = new org.deeplearning4j.datasets.iterator.IteratorDataSetIterator(
                 List.of(batch(Task.SEGMENTATION, 16, 4), batch(Task.SEGMENTATION, 16, 5)).iterator(), 4);
-        Quantizer.Result q = Quantizer.quantize(graph, Quantizer.Mode.STATIC, data, 2);
+        Quantizer.Result q = Quantizer.quantize(graph, io.distill4j.config.QuantizeMode.STATIC, data, 2);
         assertEquals(Layers.weighted(graph).size(), q.ranges().size());
         for (String name : Layers.weighted(graph)) {
             var activation = Layers.baseLayer(q.graph().getConfiguration(), name).getActivationFn();

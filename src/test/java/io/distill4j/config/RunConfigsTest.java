@@ -89,6 +89,43 @@ class RunConfigsTest {
     }
 
     @Test
+    void choicesAreEnumsWhoseErrorsNameKeyValueAndTheValidValues(@TempDir Path dir) throws IOException {
+        String[][] cases = {
+                {"optimizer.type=rmsprop", "optimizer.type", "rmsprop", "adam, sgd, nesterovs"},
+                {"training.dtype=float64", "training.dtype", "float64", "float32, float16, bfloat16"},
+                {"compress.prune=random", "compress.prune", "random", "level, filter, none"},
+                {"compress.scope=net", "compress.scope", "net", "global, layer"},
+                {"compress.quantize=int4", "compress.quantize", "int4", "dynamic, static, float16, bfloat16, none"},
+                {"tune.generator=bayes", "tune.generator", "bayes", "random, grid, genetic"},
+                {"optimizer.type=null", "optimizer.type", "null", "adam, sgd, nesterovs"}};
+        for (String[] c : cases) {
+            String message = assertThrows(ConfigException.class, () -> RunConfigs.load(null, List.of(c[0])),
+                    c[0]).getMessage();
+            for (int i = 1; i < c.length; i++) {
+                assertTrue(message.contains(c[i]), c[0] + " -> " + message);
+            }
+        }
+        // in a file, the error names the file too
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "name: x\noptimizer:\n  type: rmsprop\n");
+        String message = assertThrows(ConfigException.class, () -> RunConfigs.load(file, List.of())).getMessage();
+        assertTrue(message.contains(file.toString()) && message.contains("optimizer.type = rmsprop"), message);
+    }
+
+    @Test
+    void choicesReadInAnyCaseAndAreWrittenInLowercase() {
+        RunConfig c = RunConfigs.load(null, List.of("optimizer.type=SGD", "compress.quantize=Float16",
+                "tune.generator=grid", "training.dtype=float16"));
+        assertEquals(OptimizerType.SGD, c.optimizer.type);
+        assertEquals(QuantizeMode.FLOAT16, c.compress.quantize);
+        assertEquals(SweepGenerator.GRID, c.tune.generator);
+        assertEquals(Dtype.FLOAT16, c.training.dtype);
+        String yaml = RunConfigs.toYaml(c);
+        assertTrue(yaml.contains("type: sgd") && yaml.contains("quantize: float16") && yaml.contains("dtype: float16")
+                && yaml.contains("prune: level") && yaml.contains("scope: global"), yaml);
+    }
+
+    @Test
     void yamlRoundTripKeepsEveryField() {
         RunConfig c = RunConfigs.load(null, List.of("distillation.temperature=7", "teacher.epochs=2"));
         RunConfig back = RunConfigs.fromYaml(RunConfigs.toYaml(c), "round trip");

@@ -75,4 +75,13 @@ class DataInspectCommandTest {
         assertTrue(e.getMessage().contains("'smaples'") && e.getMessage().contains(config.toString()),
                 e.getMessage());
     }
+
+    @Test
+    void setOverridesAndTheFingerprintIsTrains(@TempDir Path dir) {
+        java.util.List<String> set = java.util.List.of("data.samples=12", "data.height=16", "data.width=16");
+        DatasetInspection inspection = new DataCommand.Inspect().run(null, set, dir.resolve("out"), 2);
+        assertEquals(12, inspection.sizes()[0] + inspection.sizes()[1] + inspection.sizes()[2]);
+        String trains = io.distill4j.train.Run.openData(io.distill4j.config.RunConfigs.load(null, set)).fingerprint();
+        assertEquals(trains, inspection.fingerprint());
+    }
 }

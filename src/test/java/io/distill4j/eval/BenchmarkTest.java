@@ -1,6 +1,7 @@
 package io.distill4j.eval;
 
 import io.distill4j.cli.BenchmarkCommand;
+import io.distill4j.model.Backends;
 import io.distill4j.train.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ class BenchmarkTest {
 
     @Test
     void quickRunMeasuresEveryStepAndWritesJsonAndMarkdown(@TempDir Path runs) throws Exception {
+        Backends.assumeCpuWithOneDnn(); // it checks the machine facts of the CPU backend
         BenchmarkCommand.Outcome outcome = BenchmarkCommand.run("--quick", "--runs-dir", runs.toString());
         Benchmark.Result result = outcome.result();
         assertEquals(6, result.measurements().size(), "teacher: train, inference; student: four steps");

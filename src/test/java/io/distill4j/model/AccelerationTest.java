@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,6 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The fast CPU path is on by default, really used, and computes what DL4J's built-in path computes. */
 class AccelerationTest {
+
+    @BeforeAll
+    static void onTheCpuWithOneDnn() {
+        Backends.assumeCpuWithOneDnn();
+    }
 
     private static ComputationGraph build(UNetSpec spec, boolean helpers) {
         String before = System.getProperty(Acceleration.HELPERS_DISABLE_PROPERTY);

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,20 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelFilesTest {
-
-    @Test
-    void aCrashMidWriteLeavesThePreviousFileIntact(@TempDir Path dir) throws IOException {
-        Path target = dir.resolve("model.zip");
-        ModelFiles.writeAtomically(target, f -> Files.writeString(f, "good model"));
-        assertThrows(UncheckedIOException.class, () -> ModelFiles.writeAtomically(target, f -> {
-            Files.writeString(f, "half a mod");
-            throw new IOException("simulated crash");
-        }));
-        assertEquals("good model", Files.readString(target));
-        try (var files = Files.list(dir)) {
-            assertEquals(1, files.count(), "no temporary file may be left behind");
-        }
-    }
 
     @Test
     void loadingSomethingElseNamesTheFile(@TempDir Path dir) throws IOException {

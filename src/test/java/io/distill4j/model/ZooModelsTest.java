@@ -28,8 +28,6 @@ class ZooModelsTest {
         zoo.close();
     }
 
-    @org.junit.jupiter.api.Disabled("written 2026-12-01 but not yet run: the helpers' CPU was starved before the deadline;"
-            + " enable after one green run")
     @Test
     void resNet50InDistill4jFormHasLogitsAndTheSameParameters() {
         ComputationGraph original = ZooModels.resnet50Original(10, 3, 224, 224, 42);
@@ -41,7 +39,6 @@ class ZooModelsTest {
         resnet.close();
     }
 
-    @org.junit.jupiter.api.Disabled("not yet run (see above); check that initPretrained fails fast offline, not hangs")
     @Test
     void pretrainedWeightsOfflineAreAClearError() {
         IllegalStateException e = assertThrows(IllegalStateException.class,

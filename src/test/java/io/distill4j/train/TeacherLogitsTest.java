@@ -82,4 +82,37 @@ class TeacherLogitsTest {
     private static String key(INDArray features, int i) {
         return java.util.Arrays.toString(features.get(NDArrayIndex.point(i)).dup().data().asFloat());
     }
+
+    /** Function matching: with augmentation the teacher labels exactly the augmented view the student trains on. */
+    @Test
+    void onTheFlyTeacherTensorsBelongToTheAugmentedBatch() {
+        DatasetSpec spec = DatasetSpec.of(DatasetSpec.LANDCOVER);
+        spec.height = 16;
+        spec.width = 16;
+        spec.samples = 30;
+        spec.augment = true;
+        Dataset data = Datasets.open(spec);
+        ComputationGraph teacher = UNetFactory.build(UNetSpec.of(List.of(4, 8), data.task(), data.channels(),
+                data.numClasses(), 16, 16));
+        List<DistillationGraphs.FeatureTap> taps = List.of(new DistillationGraphs.FeatureTap("fd_at_enc1", "enc1_conv2", 2));
+        org.nd4j.linalg.dataset.api.MultiDataSet batch = TeacherLogits.onTheFly(teacher, taps,
+                data.iterator(Split.TRAIN, 4, true)).next();
+        org.nd4j.linalg.api.ndarray.INDArray x = batch.getFeatures(0);
+        assertEquals(io.distill4j.model.Logits.of(teacher, x), batch.getLabels(0).get(
+                org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 7),
+                org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        assertEquals(io.distill4j.loss.AttentionMaps.of(teacher.output(List.of("enc1_conv2"), false,
+                new org.nd4j.linalg.api.ndarray.INDArray[]{x}, null)[0], 2), batch.getLabels(1));
+    }
+
+    @Test
+    void aCacheThatWouldNotFitIsRefusedWithAWayOut() {
+        Dataset data = tinyData();
+        ComputationGraph teacher = UNetFactory.build(UNetSpec.of(List.of(4, 8), data.task(), data.channels(),
+                data.numClasses(), 16, 16));
+        List<DistillationGraphs.FeatureTap> taps = List.of(new DistillationGraphs.FeatureTap("fd_hint_enc1", "enc1_conv2", 0));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TeacherLogits.cache(teacher, taps, data.iterator(Split.TRAIN, 4, false), data.size(Split.TRAIN), 1000));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("cacheTeacherLogits=false"), e.getMessage());
+    }
 }

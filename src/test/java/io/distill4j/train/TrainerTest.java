@@ -80,7 +80,7 @@ class TrainerTest {
     @Test
     void theConfiguredOptimizerIsTheOneTheNetworkUses(@TempDir Path dir) {
         RunConfig config = TinyRuns.segmentation(dir);
-        config.optimizer.type = "nesterovs";
+        config.optimizer.type = io.distill4j.config.OptimizerType.NESTEROVS;
         config.optimizer.learningRate = 0.02;
         config.optimizer.momentum = 0.8;
         try (Run run = Run.start(config, "test", new StopSignal())) {
@@ -90,6 +90,25 @@ class TrainerTest {
             assertEquals(0.8, n.getMomentum());
             assertEquals(config.distillation.alpha, spec.alpha());
             assertEquals(1.0, Trainer.spec(config, config.student, run.data(), false).alpha(), "scratch: hard labels");
+        }
+    }
+
+    /** A sweep candidate's alpha and T live in its output layer; a config without terms must not replace them. */
+    @Test
+    void withoutConfigTermsTheStudentKeepsTheKdTermItWasBuiltWith(@org.junit.jupiter.api.io.TempDir Path dir) {
+        RunConfig config = TinyRuns.segmentation(dir);
+        config.training.epochs = 1;
+        try (Run run = Run.start(config, "test", new StopSignal())) {
+            TrainedModel teacher = run.trainFromScratch("teacher", config.teacher);
+            RunConfig candidate = io.distill4j.config.RunConfigs.copy(config);
+            candidate.distillation.terms = null;
+            candidate.distillation.alpha = 0.3;
+            candidate.distillation.temperature = 3.0;
+            TrainedModel student = run.trainer().withConfig(candidate).train("candidate",
+                    Trainer.spec(candidate, candidate.student, run.data(), true), teacher.graph(), 1, false);
+            io.distill4j.loss.DistillationOutputLayer out = (io.distill4j.loss.DistillationOutputLayer)
+                    student.graph().getLayer(io.distill4j.model.UNetFactory.OUTPUT).conf().getLayer();
+            assertEquals(java.util.List.of(new io.distill4j.loss.DistillationTerm.Kd(1, 0.3, 3.0)), out.terms());
         }
     }
 }

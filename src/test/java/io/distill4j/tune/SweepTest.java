@@ -1,6 +1,8 @@
 package io.distill4j.tune;
 
+import io.distill4j.util.AtomicFiles;
 import io.distill4j.config.RunConfig;
+import io.distill4j.config.SweepGenerator;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.data.Split;
 import io.distill4j.model.UNetFactory;
@@ -11,6 +13,7 @@ import io.distill4j.train.TinyRuns;
 import io.distill4j.train.TrainedModel;
 import io.distill4j.train.Trainer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("e2e")
 class SweepTest {
 
     private static RunConfig tinySweep(Path dir, int candidates) {
@@ -95,7 +99,7 @@ class SweepTest {
         // the sweep is extended to 3 candidates in its own config, as if it had been killed after two
         Path configFile = runDir.resolve("config.yaml");
         RunConfig saved = RunConfigs.load(configFile, List.of("tune.maxCandidates=3"));
-        io.distill4j.model.ModelFiles.writeAtomically(configFile, f -> Files.writeString(f, RunConfigs.toYaml(saved)));
+        io.distill4j.util.AtomicFiles.write(configFile, f -> Files.writeString(f, RunConfigs.toYaml(saved)));
         List<String> second = new ArrayList<>();
         try (Run run = Run.resume(runDir, "test", new StopSignal())) {
             ComputationGraph teacher = teacher(run);
@@ -132,18 +136,18 @@ class SweepTest {
 
     @Test
     void gridAndGeneticGeneratorsRunToo(@TempDir Path dir) {
-        for (String generator : List.of("grid", "genetic")) {
+        for (SweepGenerator generator : List.of(SweepGenerator.GRID, SweepGenerator.GENETIC)) {
             // genetic: the first 4 are the random first generation, the 5th is bred from them
-            int candidates = generator.equals("grid") ? 3 : 5;
-            RunConfig config = tinySweep(dir.resolve(generator), candidates);
+            int candidates = generator == SweepGenerator.GRID ? 3 : 5;
+            RunConfig config = tinySweep(dir.resolve(generator.toString()), candidates);
             config.tune.generator = generator;
             config.tune.gridPoints = 2;
             config.tune.populationSize = 4;
             config.tune.baseline = false;
             try (Run run = Run.start(config, "test", new StopSignal())) {
                 Sweep.Result result = new Sweep(run, teacher(run)).run(false);
-                assertEquals(candidates, result.candidates().size(), generator);
-                if (generator.equals("grid")) {
+                assertEquals(candidates, result.candidates().size(), generator.toString());
+                if (generator == SweepGenerator.GRID) {
                     // 2 points per searched value: alpha in {0, 1}, T in {1, 20}
                     assertTrue(result.candidates().stream().allMatch(r -> (r.alpha() == 0 || r.alpha() == 1)
                             && (Math.abs(r.temperature() - 1) < 1e-9 || Math.abs(r.temperature() - 20) < 1e-9)),

@@ -1,13 +1,14 @@
-package io.distill4j.cli;
-
-import picocli.CommandLine;
+package io.distill4j.util;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
 /** Versions of distill4j and of the libraries it runs on, read from the jars' Maven metadata. */
-public final class Versions implements CommandLine.IVersionProvider {
+public final class Versions {
+
+    private Versions() {
+    }
 
     /** The version in a dependency's {@code META-INF/maven/.../pom.properties}, or "unknown". */
     public static String of(String groupId, String artifactId) {
@@ -24,6 +25,12 @@ public final class Versions implements CommandLine.IVersionProvider {
         }
     }
 
+    /** The lines {@code distill4j --version} prints. */
+    public static String[] summary() {
+        return new String[]{"distill4j " + distill4j(), "Deeplearning4j " + dl4j(),
+                "Java " + System.getProperty("java.version")};
+    }
+
     public static String distill4j() {
         String version = Versions.class.getPackage().getImplementationVersion();
         return version != null ? version : of("io.distill4j", "distill4j");
@@ -33,9 +40,4 @@ public final class Versions implements CommandLine.IVersionProvider {
         return of("org.deeplearning4j", "deeplearning4j-nn");
     }
 
-    @Override
-    public String[] getVersion() {
-        return new String[]{"distill4j " + distill4j(), "Deeplearning4j " + dl4j(),
-                "Java " + System.getProperty("java.version")};
-    }
 }
