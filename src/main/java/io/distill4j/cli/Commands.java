@@ -41,6 +41,12 @@ final class Commands {
             }
         }
         StopSignal stop = installStopHook ? new StopSignal().installShutdownHook() : new StopSignal();
+        io.distill4j.ui.TrainingUi ui = null;
+        if (options.ui || options.uiPort != null) {
+            ui = io.distill4j.ui.TrainingUi.start(options.uiPort != null ? options.uiPort
+                    : io.distill4j.ui.TrainingUi.DEFAULT_PORT);
+            System.out.println(ui.message() + " (until this command ends; `distill4j ui RUN_DIR` shows a run later)");
+        }
         Path[] folder = {options.resume};
         try (Run run = options.resume != null ? Run.resume(options.resume, command.toString(), stop)
                 : start(options.load(), command, stop, check)) {
@@ -56,6 +62,9 @@ final class Commands {
             throw e;
         } finally {
             stop.acknowledge();
+            if (ui != null) {
+                ui.close();
+            }
         }
     }
 

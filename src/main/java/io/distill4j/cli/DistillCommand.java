@@ -26,7 +26,8 @@ public final class DistillCommand implements Callable<Integer> {
     RunOptions options = new RunOptions();
 
     @Option(names = "--teacher", paramLabel = "MODEL_ZIP",
-            description = "The trained teacher (required; with --resume, default: the run's own).")
+            description = "The trained teacher: a distill4j model zip, or a Keras .h5 model (imported with DL4J's"
+                    + " KerasModelImport); required; with --resume, default: the run's own.")
     Path teacherFile;
 
     boolean installStopHook = true;
@@ -48,10 +49,20 @@ public final class DistillCommand implements Callable<Integer> {
         if (teacherFile == null) {
             throw new CommandLine.ParameterException(new CommandLine(this), "Missing required option: '--teacher=MODEL_ZIP'");
         }
-        ComputationGraph teacher = ModelFiles.load(teacherFile);
+        io.distill4j.model.KerasTeacher keras = io.distill4j.model.KerasTeacher.isHdf5(teacherFile)
+                ? io.distill4j.model.KerasTeacher.load(teacherFile) : null;
+        ComputationGraph teacher = keras != null ? keras.graph() : ModelFiles.load(teacherFile);
         return Commands.withRun(options, new RunCommand("distill", "student", teacherFile.toString()), installStopHook,
-                (config, data) -> TeacherCompatibility.check(teacher, teacherFile, data, config), run -> {
-            checkCompatible(teacher, teacherFile, run);
+                (config, data) -> {
+                    if (keras != null) {
+                        keras.checkFits(data.task(), data.channels(), data.height(), data.width(), data.numClasses());
+                    } else {
+                        TeacherCompatibility.check(teacher, teacherFile, data, config);
+                    }
+                }, run -> {
+            if (keras == null) {
+                checkCompatible(teacher, teacherFile, run);
+            }
             TrainedModel student = run.config().training.qat
                     ? io.distill4j.compress.QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
                     options.resume != null)

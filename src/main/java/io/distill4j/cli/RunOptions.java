@@ -58,6 +58,14 @@ public final class RunOptions {
             description = "Continue an interrupted run from its last checkpoint, with the config it was started with.")
     Path resume;
 
+    @Option(names = "--ui", description = "Show the training live in DL4J's training UI (its address is printed;"
+            + " every run also records it to training-stats.dl4j for `distill4j ui RUN_DIR`).")
+    boolean ui;
+
+    @Option(names = "--ui-port", paramLabel = "PORT", description = "Port of the training UI (implies --ui; default"
+            + " 9000; the next free port when it is in use; 0: any free port).")
+    Integer uiPort;
+
     /** A command's own options that stand for config assignments (e.g. tune's --candidates). */
     final List<Override> commandOptions = new ArrayList<>();
 

@@ -55,6 +55,8 @@ public final class Trainer {
     private final Metrics metrics;
     /** Teacher tensors per teacher and taps, computed once and reused by every student this trainer distills. */
     private final Map<TeacherKey, TeacherLogits> teacherLogits;
+    /** Listeners that record each trained model (model name, distilled?), e.g. the training UI's statistics. */
+    private java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders = (name, d) -> List.of();
 
     /** A teacher (by identity) and the feature taps its cache holds. */
     private record TeacherKey(ComputationGraph graph, List<DistillationGraphs.FeatureTap> taps) {
@@ -90,6 +92,7 @@ public final class Trainer {
         this.modelEntries = base.modelEntries;
         this.metrics = base.metrics;
         this.teacherLogits = base.teacherLogits;
+        this.recorders = base.recorders;
     }
 
     /**
@@ -103,6 +106,11 @@ public final class Trainer {
     /** The config this trainer trains with. */
     public RunConfig config() {
         return config;
+    }
+
+    /** Adds listeners to every model this trainer trains from now on (after its own and the caller's). */
+    public void recordWith(java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders) {
+        this.recorders = recorders;
     }
 
     public static Metrics metricsFor(Dataset data) {
@@ -230,6 +238,7 @@ public final class Trainer {
         List<TrainingListener> all = new ArrayList<>();
         all.add(monitor);
         all.addAll(listeners);
+        all.addAll(recorders.apply(name, teacher != null));
         graph.setListeners(all.toArray(new TrainingListener[0]));
         boolean stoppedEarly = false;
         for (int epoch = history.size(); epoch < epochs; epoch++) {
