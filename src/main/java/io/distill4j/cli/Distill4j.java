@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {InfoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvaluateCommand.class,
                 PredictCommand.class, DemoCommand.class, TuneCommand.class, ExperimentCommand.class, PruneCommand.class,
                 QuantizeCommand.class, CompressCommand.class, BenchmarkCommand.class, ExportCommand.class,
-                SearchCommand.class, CommandLine.HelpCommand.class})
+                SearchCommand.class, UiCommand.class, CommandLine.HelpCommand.class})
 public final class Distill4j implements Runnable {
 
     @CommandLine.Spec

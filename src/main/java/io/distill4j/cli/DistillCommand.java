@@ -21,7 +21,8 @@ public final class DistillCommand implements Callable<Integer> {
     RunOptions options = new RunOptions();
 
     @Option(names = "--teacher", paramLabel = "MODEL_ZIP",
-            description = "The trained teacher (required; with --resume, default: the run's own).")
+            description = "The trained teacher: a distill4j model zip, or a Keras .h5 model (imported with DL4J's"
+                    + " KerasModelImport); required; with --resume, default: the run's own.")
     Path teacherFile;
 
     Training.Result run(StopSignal stop) {

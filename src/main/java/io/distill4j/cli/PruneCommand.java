@@ -5,6 +5,7 @@ import io.distill4j.config.PruneScope;
 import io.distill4j.workflows.CompressOptions;
 import io.distill4j.workflows.CompressionResult;
 import io.distill4j.workflows.Pruning;
+import io.distill4j.workflows.PruningSensitivity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,8 +20,9 @@ import java.util.concurrent.Callable;
 import static io.distill4j.cli.RunOptions.Setting;
 
 /**
- * {@code distill4j prune}: {@link Pruning} of a saved model (level or filter), fine-tuning, and a before/after table.
- * The input model is only read.
+ * {@code distill4j prune}: {@link Pruning} of a saved model (level, lottery ticket or filter), fine-tuning, and a
+ * before/after table; or, with {@code --sensitivity}, the {@link PruningSensitivity} of its layers. The input model
+ * is only read.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Prune a saved model (level: zero the smallest weights; filter: remove whole filters), fine-tune"
@@ -60,6 +62,29 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--distill", description = "Filter: fine-tune by distillation from the unpruned model.")
     boolean distill;
 
+    @Option(names = "--rounds", description = "Lottery: prune-and-rewind rounds (default 3).")
+    Integer rounds;
+
+    @Option(names = "--rewind-epoch", description = "Lottery: reset the surviving weights to their values after this"
+            + " epoch of the dense training (0 = the initialisation; default 1).")
+    Integer rewindEpoch;
+
+    @Option(names = "--round-epochs", description = "Lottery: training epochs of the dense network and of each round"
+            + " (default: training.epochs).")
+    Integer roundEpochs;
+
+    @Option(names = "--no-controls", description = "Lottery: skip the controls (random re-initialisation of the"
+            + " ticket's mask, one-shot and gradual pruning at equal epochs).")
+    boolean noControls;
+
+    @Option(names = "--sensitivity", description = "Instead of pruning: per layer, the validation metric after"
+            + " pruning that layer alone to each of --levels (no fine-tuning); a table and a plot.")
+    boolean sensitivity;
+
+    @Option(names = "--levels", split = ",", paramLabel = "FRACTION",
+            description = "Sensitivity: the fractions pruned, ascending (default 0.1,0.2,...,0.9).")
+    List<Double> levels;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Where to write the pruned model.")
     Path out;
 
@@ -76,11 +101,30 @@ public final class PruneCommand implements Callable<Integer> {
         if (distill) {
             settings.add(new Setting("--distill", c -> c.compress.distill = true));
         }
+        settings.addAll(Setting.of("--rounds", rounds, c -> c.compress.rounds = rounds));
+        settings.addAll(Setting.of("--rewind-epoch", rewindEpoch, c -> c.compress.rewindEpoch = rewindEpoch));
+        settings.addAll(Setting.of("--round-epochs", roundEpochs, c -> c.compress.roundEpochs = roundEpochs));
+        if (noControls) {
+            settings.add(new Setting("--no-controls", c -> c.compress.controls = false));
+        }
         return Pruning.run(new CompressOptions(model, CompressCommands.config(options, model, settings), out));
+    }
+
+    /** {@code --sensitivity}: per layer, the validation metric after pruning that layer alone to each level. */
+    PruningSensitivity.Result sensitivity() {
+        return PruningSensitivity.run(new PruningSensitivity.Options(model,
+                CompressCommands.config(options, model, List.of()), levels));
     }
 
     @Override
     public Integer call() {
+        if (sensitivity) {
+            PruningSensitivity.Result r = sensitivity();
+            System.out.println();
+            System.out.println(r.sensitivity().toMarkdown());
+            System.out.println("run folder: " + r.runDir() + " (sensitivity.csv, plots/sensitivity.png)");
+            return 0;
+        }
         CompressCommands.print(run());
         return 0;
     }

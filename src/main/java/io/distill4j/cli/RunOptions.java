@@ -5,6 +5,7 @@ import io.distill4j.config.Dtype;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.train.StopSignal;
+import io.distill4j.ui.TrainingUi;
 import io.distill4j.workflows.RunSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -67,6 +68,14 @@ public final class RunOptions {
     @Option(names = "--resume", paramLabel = "RUN_DIR",
             description = "Continue an interrupted run from its last checkpoint, with the config it was started with.")
     Path resume;
+
+    @Option(names = "--ui", description = "Show the training live in DL4J's training UI (its address is printed;"
+            + " every run also records it to training-stats.dl4j for `distill4j ui RUN_DIR`).")
+    boolean ui;
+
+    @Option(names = "--ui-port", paramLabel = "PORT", description = "Port of the training UI (implies --ui; default"
+            + " 9000; the next free port when it is in use; 0: any free port).")
+    Integer uiPort;
 
     /** One command-line option (as the user wrote it, for error messages) and the typed config fields it sets. */
     record Setting(String option, Consumer<RunConfig> apply) {
@@ -149,7 +158,8 @@ public final class RunOptions {
      */
     RunSource source(List<Setting> commandSettings, StopSignal stop) {
         return (resume != null ? RunSource.resume(requireNoOverrides(commandSettings))
-                : RunSource.of(load(commandSettings))).stop(stop);
+                : RunSource.of(load(commandSettings))).stop(stop)
+                .ui(uiPort != null ? uiPort : ui ? TrainingUi.DEFAULT_PORT : null);
     }
 
     private Path requireNoOverrides(List<Setting> commandSettings) {

@@ -114,6 +114,7 @@ public final class Compression {
         return switch (c.prune) {
             case LEVEL -> levelPrune(original, out);
             case FILTER -> filterPrune(original, out);
+            case LOTTERY -> lottery(original, out);
             case NONE -> throw new IllegalArgumentException("compress.prune is none: nothing to prune");
         };
     }
@@ -150,6 +151,73 @@ public final class Compression {
         stages.add(measure(String.format(Locale.ROOT, "level-pruned %.0f%%, fine-tuned %d epochs", 100 * report.global(),
                 c.epochs), graph, out, "compact zip: " + summary(encodings)));
         return new Pruned(graph, out, stages, report);
+    }
+
+    /**
+     * A lottery ticket of {@code original}'s architecture (its trained weights are not used: the ticket needs the
+     * network's own initialisation and early weights, so it trains from the run's seed), and with
+     * {@code compress.controls} the papers' controls at equal total epochs.
+     */
+    private Pruned lottery(ComputationGraph original, Path out) {
+        RunConfig.CompressConfig c = run.config().compress;
+        int epochs = c.roundEpochs != null ? c.roundEpochs : run.config().training.epochs;
+        LotteryTicket.Settings settings = new LotteryTicket.Settings(c.sparsity, c.rounds, c.rewindEpoch, epochs,
+                c.layerSparsity, c.scope == PruneScope.GLOBAL);
+        LotteryTicket lottery = new LotteryTicket(run.trainer(), settings);
+        ComputationGraph init = LotteryTicket.initialised(original.getConfiguration(), run.config().seed);
+        LotteryTicket.Ticket ticket = lottery.find(init, "lottery");
+        List<Stage> stages = new ArrayList<>();
+        stages.add(measure(String.format(Locale.ROOT, "dense, trained %d epochs from initialisation", epochs),
+                ticket.dense(), null, "in memory"));
+        ComputationGraph graph = ticket.ticket().graph();
+        LevelPruner.Report report = LevelPruner.report(graph);
+        Map<String, String> stored = new LinkedHashMap<>(entries);
+        stored.put(ENTRY_COMPRESSION, String.format(Locale.ROOT, "{\"method\":\"lottery\",\"scope\":\"%s\","
+                + "\"sparsity\":%.4f,\"rounds\":%d,\"rewindEpoch\":%d,\"epochsPerRound\":%d}", c.scope,
+                report.global(), c.rounds, c.rewindEpoch, epochs));
+        Map<String, String> encodings = CompactModelFile.save(graph, out, run.data().normalizer(), Map.of(), stored);
+        int total = (c.rounds + 1) * epochs;
+        stages.add(measure(String.format(Locale.ROOT, "lottery ticket %.0f%%: %d rounds, rewound to epoch %d (%d epochs)",
+                100 * report.global(), c.rounds, c.rewindEpoch, total), graph, out, "compact zip: " + summary(encodings)));
+        if (c.controls) {
+            LotteryTicket.Masked reinit = lottery.randomReinit(init, ticket.ticket().masks(), run.config().seed + 1,
+                    "lottery-reinit");
+            stages.add(measure(String.format(Locale.ROOT, "the ticket's mask, random re-initialisation (%d epochs)",
+                    epochs), reinit.graph(), null, "control: in memory"));
+            reinit.graph().close();
+            LotteryTicket.Masked oneShot = lottery.oneShot(ticket.dense(), "lottery-oneshot");
+            stages.add(measure(String.format(Locale.ROOT, "one-shot %.0f%% of the dense, fine-tuned %d epochs (%d in all)",
+                    100 * LevelPruner.report(oneShot.graph()).global(), c.rounds * epochs, total), oneShot.graph(),
+                    null, "control: in memory"));
+            oneShot.graph().close();
+            LotteryTicket.Masked gradual = lottery.gradual(ticket.dense(), "lottery-gradual");
+            stages.add(measure(String.format(Locale.ROOT, "gradual %.0f%% of the dense in %d steps, fine-tuned %d epochs"
+                    + " (%d in all)", 100 * LevelPruner.report(gradual.graph()).global(), c.rounds, c.rounds * epochs,
+                    total), gradual.graph(), null, "control: in memory"));
+            gradual.graph().close();
+        }
+        StringBuilder rounds = new StringBuilder("| round | sparsity | best validation score |\n|---:|---:|---:|\n");
+        ticket.rounds().forEach(r -> rounds.append(String.format(Locale.ROOT, "| %d | %.3f | %.4f |%n", r.round(),
+                r.sparsity(), r.validationScore())));
+        run.folder().writeText("lottery.rounds.md", rounds.toString());
+        run.folder().writeText("lottery.sparsity.md", report.toMarkdown());
+        ticket.dense().close();
+        return new Pruned(graph, out, stages, report);
+    }
+
+    /**
+     * Per-layer pruning sensitivity on the validation split (not the test split: it is for choosing per-layer
+     * sparsities); writes {@code sensitivity.md|csv} and {@code plots/sensitivity.png}.
+     */
+    public Sensitivity.Result sensitivity(ComputationGraph graph, List<Double> levels) {
+        String metric = "validation " + (run.data().task() == io.distill4j.data.Task.SEGMENTATION ? "mean_iou"
+                : "accuracy");
+        Sensitivity.Result result = Sensitivity.analyse(graph, levels, metric,
+                g -> run.trainer().validate(g).result().mainScore());
+        run.folder().writeText("sensitivity.md", result.toMarkdown());
+        run.folder().writeText("sensitivity.csv", result.toCsv());
+        result.plot(run.folder().folder("plots").resolve("sensitivity.png"));
+        return result;
     }
 
     private Pruned filterPrune(ComputationGraph original, Path out) {

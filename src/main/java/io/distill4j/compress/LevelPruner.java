@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,14 +120,14 @@ public final class LevelPruner {
                 shared.add(name);
             } else {
                 INDArray w = Layers.weights(graph, name);
-                masks.put(name, mask(w, threshold(magnitudes(List.of(w)), (own != null ? own : sparsity) * fraction)));
+                masks.put(name, prune(List.of(w), (own != null ? own : sparsity) * fraction).get(0));
             }
         }
         if (!shared.isEmpty()) {
             List<INDArray> weights = shared.stream().map(name -> Layers.weights(graph, name)).toList();
-            float threshold = threshold(magnitudes(weights), sparsity * fraction);
+            List<INDArray> sharedMasks = prune(weights, sparsity * fraction);
             for (int i = 0; i < shared.size(); i++) {
-                masks.put(shared.get(i), mask(weights.get(i), threshold));
+                masks.put(shared.get(i), sharedMasks.get(i));
             }
         }
         Map<String, INDArray> ordered = new LinkedHashMap<>();
@@ -136,31 +137,49 @@ public final class LevelPruner {
         return ordered;
     }
 
-    /** |w| of all the arrays, ascending. */
-    private static float[] magnitudes(List<INDArray> weights) {
-        float[] all = new float[(int) weights.stream().mapToLong(INDArray::length).sum()];
+    /**
+     * Zeroes exactly {@code floor(target · n)} of the {@code n} weights of the arrays together, in place: the smallest
+     * magnitudes, ties broken by position (first array, first index first). A magnitude threshold alone would zero
+     * every weight tied at it: a layer of equal magnitudes would lose all of its weights at any sparsity, and already
+     * pruned zeros would count twice. Returns one mask per array (1 = kept).
+     */
+    static List<INDArray> prune(List<INDArray> weights, double target) {
+        List<float[]> values = weights.stream().map(w -> w.castTo(DataType.FLOAT).dup('c').data().asFloat()).toList();
+        int n = values.stream().mapToInt(v -> v.length).sum();
+        float[] sorted = new float[n];
         int at = 0;
-        for (INDArray w : weights) {
-            float[] values = w.castTo(DataType.FLOAT).dup().data().asFloat();
-            for (float v : values) {
-                all[at++] = Math.abs(v);
+        for (float[] v : values) {
+            for (float x : v) {
+                sorted[at++] = Math.abs(x);
             }
         }
-        Arrays.sort(all);
-        return all;
-    }
-
-    /** The magnitude at or below which {@code target} of the sorted magnitudes fall; -1 (prune nothing) for none. */
-    private static float threshold(float[] sorted, double target) {
-        int k = (int) Math.floor(target * sorted.length);
-        return k == 0 ? -1f : sorted[k - 1];
-    }
-
-    /** Zeroes the weights whose magnitude is at most {@code threshold}, in place; returns the mask (1 = kept). */
-    private static INDArray mask(INDArray w, float threshold) {
-        INDArray mask = org.nd4j.linalg.ops.transforms.Transforms.abs(w, true).gt(threshold).castTo(w.dataType());
-        w.muli(mask);
-        return mask;
+        Arrays.sort(sorted);
+        int k = (int) Math.floor(target * n);
+        float threshold = k == 0 ? -1f : sorted[k - 1];
+        int below = 0;
+        while (below < k && sorted[below] < threshold) {
+            below++;
+        }
+        int tiesToPrune = k - below;
+        List<INDArray> masks = new ArrayList<>();
+        for (int i = 0; i < weights.size(); i++) {
+            float[] v = values.get(i);
+            float[] keep = new float[v.length];
+            for (int j = 0; j < v.length; j++) {
+                float m = Math.abs(v[j]);
+                boolean pruned = m < threshold || (m == threshold && tiesToPrune > 0);
+                if (m == threshold && pruned) {
+                    tiesToPrune--;
+                }
+                keep[j] = pruned ? 0f : 1f;
+            }
+            INDArray w = weights.get(i);
+            INDArray mask = Nd4j.create(keep, w.shape(), 'c').castTo(w.dataType());
+            // values and mask are in logical (c) order; muli works element-wise whatever the view's own order
+            w.muli(mask);
+            masks.add(mask);
+        }
+        return masks;
     }
 
     /**

@@ -198,6 +198,14 @@ public class RunConfig {
         public int epochs = 6;
         /** Fine-tune the pruned model by distillation from the unpruned one. */
         public boolean distill = false;
+        /** Lottery: prune-and-rewind rounds (each removes the same share of the surviving weights). */
+        public int rounds = 3;
+        /** Lottery: the epoch of the dense training whose weights the survivors are reset to (0 = initialisation). */
+        public int rewindEpoch = 1;
+        /** Lottery: training epochs of the dense network and of each round; null = training.epochs. */
+        public Integer roundEpochs;
+        /** Lottery: also train the controls (random re-initialisation, one-shot and gradual at equal epochs). */
+        public boolean controls = true;
         public QuantizeMode quantize = QuantizeMode.STATIC;
         /** Static quantization: batches of the training split used to calibrate activation ranges. */
         public int calibrationBatches = 4;

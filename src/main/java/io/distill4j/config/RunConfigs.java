@@ -224,6 +224,10 @@ public final class RunConfigs {
         require(z.steps >= 1, source, "compress.steps", z.steps, "at least 1");
         require(z.ratio >= 0 && z.ratio < 1, source, "compress.ratio", z.ratio, "a value in [0, 1)");
         require(z.epochs >= 0, source, "compress.epochs", z.epochs, ">= 0");
+        require(z.rounds >= 1, source, "compress.rounds", z.rounds, "at least 1");
+        require(z.rewindEpoch >= 0, source, "compress.rewindEpoch", z.rewindEpoch, ">= 0 (0 = the initialisation)");
+        require(z.roundEpochs == null || z.roundEpochs >= 1, source, "compress.roundEpochs", z.roundEpochs,
+                "at least 1");
         require(z.calibrationBatches >= 1, source, "compress.calibrationBatches", z.calibrationBatches, "at least 1");
         return c;
     }

@@ -34,6 +34,7 @@ public final class Run implements AutoCloseable {
     private final Provenance provenance;
     private final Trainer trainer;
     private final AutoCloseable logging;
+    private final io.distill4j.ui.TrainingStats stats;
     private final boolean resumed;
 
     private Run(RunConfig config, Dataset data, RunFolder folder, String command, StopSignal stop, boolean resumed) {
@@ -52,6 +53,8 @@ public final class Run implements AutoCloseable {
         entries.put(ENTRY_CONFIG, RunConfigs.toYaml(config));
         entries.put(ENTRY_MODEL_INFO, json(ModelInfo.of(data)));
         this.trainer = new Trainer(config, data, folder, stop, entries);
+        this.stats = io.distill4j.ui.TrainingStats.open(folder.dir());
+        trainer.recordWith(stats::listeners);
         log.info("run {} in {}: data {} ({} train / {} validation / {} test, fingerprint {})", config.name,
                 folder.dir(), data.name(), data.size(io.distill4j.data.Split.TRAIN),
                 data.size(io.distill4j.data.Split.VALIDATION), data.size(io.distill4j.data.Split.TEST),
@@ -138,6 +141,7 @@ public final class Run implements AutoCloseable {
 
     @Override
     public void close() {
+        stats.close();
         try {
             logging.close();
         } catch (Exception e) {

@@ -57,6 +57,8 @@ public final class Trainer {
     private final Map<TeacherKey, TeacherLogits> teacherLogits;
     /** Teacher forward passes of this run, shared by its trainer variants (as the cache is). */
     private final java.util.concurrent.atomic.LongAdder teacherPasses;
+    /** Listeners that record each trained model (model name, distilled?), e.g. the training UI's statistics. */
+    private java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders = (name, d) -> List.of();
 
     /** A teacher (by identity) and the feature taps its cache holds. */
     private record TeacherKey(ComputationGraph graph, List<DistillationGraphs.FeatureTap> taps) {
@@ -94,6 +96,7 @@ public final class Trainer {
         this.metrics = base.metrics;
         this.teacherLogits = base.teacherLogits;
         this.teacherPasses = base.teacherPasses;
+        this.recorders = base.recorders;
     }
 
     /** The teacher's forward passes (batches) this run's trainers made so far: cached passes and on-the-fly ones. */
@@ -112,6 +115,11 @@ public final class Trainer {
     /** The config this trainer trains with. */
     public RunConfig config() {
         return config;
+    }
+
+    /** Adds listeners to every model this trainer trains from now on (after its own and the caller's). */
+    public void recordWith(java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders) {
+        this.recorders = recorders;
     }
 
     public static Metrics metricsFor(Dataset data) {
@@ -239,6 +247,7 @@ public final class Trainer {
         List<TrainingListener> all = new ArrayList<>();
         all.add(monitor);
         all.addAll(listeners);
+        all.addAll(recorders.apply(name, teacher != null));
         graph.setListeners(all.toArray(new TrainingListener[0]));
         boolean stoppedEarly = false;
         for (int epoch = history.size(); epoch < epochs; epoch++) {

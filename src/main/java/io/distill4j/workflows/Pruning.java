@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Level (magnitude) or filter (L1-norm structured) pruning of a saved model as its config's {@code compress} section
+ * Level (magnitude), lottery-ticket (iterative magnitude pruning with rewinding) or filter (L1-norm structured)
+ * pruning of a saved model as its config's {@code compress} section
  * says, fine-tuning, and a before/after table. The input model is only read.
  */
 public final class Pruning {
@@ -28,8 +29,11 @@ public final class Pruning {
         if (c.prune == PruneMethod.NONE) {
             throw new IllegalArgumentException("compress.prune is none: pass --method level or --method filter");
         }
-        String suffix = c.prune == PruneMethod.LEVEL ? String.format(Locale.ROOT, "level%02.0f", 100 * c.sparsity)
-                : String.format(Locale.ROOT, "filter%02.0f", 100 * c.ratio);
+        String suffix = switch (c.prune) {
+            case LEVEL -> String.format(Locale.ROOT, "level%02.0f", 100 * c.sparsity);
+            case LOTTERY -> String.format(Locale.ROOT, "lottery%02.0f", 100 * c.sparsity);
+            default -> String.format(Locale.ROOT, "filter%02.0f", 100 * c.ratio);
+        };
         Path target = CompressionRuns.output(options.out(), model, config, suffix);
         ComputationGraph original = ModelFiles.load(model);
         return CompressionRuns.withRun(config, "prune --model " + model, model, z -> {
@@ -38,7 +42,7 @@ public final class Pruning {
             stages.addAll(pruned.stages());
             CompressionResult r = new CompressionResult(z.run().folder().dir(), target, z.metricName(), stages);
             z.run().folder().writeText("report.md", "# prune " + model + " (" + c.prune + ")\n\n" + r.table() + "\n"
-                    + (c.prune == PruneMethod.LEVEL ? "Sparsity after fine-tuning:\n\n" + pruned.sparsity().toMarkdown()
+                    + (c.prune != PruneMethod.FILTER ? "Sparsity after fine-tuning:\n\n" + pruned.sparsity().toMarkdown()
                     : ""));
             return r;
         });

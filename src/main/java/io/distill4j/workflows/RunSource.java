@@ -9,9 +9,11 @@ import java.util.Objects;
 /**
  * Which run a workflow works in: a new run of {@code config}, or the interrupted run in the folder {@code resume}
  * (continued with the config it was started with); and the {@code stop} signal that ends it early at a batch boundary
- * with a checkpoint (the command line raises it on Ctrl-C; by default nobody does).
+ * with a checkpoint (the command line raises it on Ctrl-C; by default nobody does); and, when {@code uiPort} is not
+ * null, DL4J's training UI serving the run live on that port while it lasts (0: any free port; every run also records
+ * its statistics for {@code distill4j ui RUN_DIR} later).
  */
-public record RunSource(RunConfig config, Path resume, StopSignal stop) {
+public record RunSource(RunConfig config, Path resume, StopSignal stop, Integer uiPort) {
 
     public RunSource {
         if ((config == null) == (resume == null)) {
@@ -23,17 +25,22 @@ public record RunSource(RunConfig config, Path resume, StopSignal stop) {
 
     /** A new run of {@code config}. */
     public static RunSource of(RunConfig config) {
-        return new RunSource(Objects.requireNonNull(config, "config"), null, new StopSignal());
+        return new RunSource(Objects.requireNonNull(config, "config"), null, new StopSignal(), null);
     }
 
     /** Continues the interrupted run in {@code runDir} from its last checkpoint. */
     public static RunSource resume(Path runDir) {
-        return new RunSource(null, Objects.requireNonNull(runDir, "runDir"), new StopSignal());
+        return new RunSource(null, Objects.requireNonNull(runDir, "runDir"), new StopSignal(), null);
     }
 
     /** The same run, stopped by {@code stop}. */
     public RunSource stop(StopSignal stop) {
-        return new RunSource(config, resume, stop);
+        return new RunSource(config, resume, stop, uiPort);
+    }
+
+    /** The same run, shown live in the training UI on {@code port} (null: no UI). */
+    public RunSource ui(Integer port) {
+        return new RunSource(config, resume, stop, port);
     }
 
     public boolean resumed() {

@@ -6,6 +6,9 @@ import io.distill4j.data.Dataset;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunCommand;
 import io.distill4j.train.RunFolder;
+import io.distill4j.ui.TrainingUi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +19,14 @@ import java.util.function.Function;
 /** What the workflows that train share: opening a run (new or resumed), recording what made it, closing it. */
 final class Runs {
 
+    private static final Logger log = LoggerFactory.getLogger(Runs.class);
+
     private Runs() {
     }
 
     /**
-     * Opens the run, applies {@code body}, and always releases the stop signal and the run log. A new run records
+     * Opens the run (and the training UI when asked), applies {@code body}, and always releases the stop signal, the
+     * UI and the run log. A new run records
      * {@code command} in its folder; a resumed one must have been made by the same command. {@code check} (e.g. a
      * teacher's task and classes against the data) runs before a new run folder is created; a failure once the folder
      * exists is appended to its run.log, with its stack trace.
@@ -38,6 +44,10 @@ final class Runs {
         // a library caller may have changed the config field by field: check it as a file would be checked
         RunConfig config = resume == null ? RunConfigs.validate(source.config(), "config " + source.config().name)
                 : null;
+        TrainingUi ui = source.uiPort() != null ? TrainingUi.start(source.uiPort()) : null;
+        if (ui != null) {
+            log.info("{} (until this run ends; `distill4j ui RUN_DIR` shows a run later)", ui.message());
+        }
         Path folder = resume;
         try (Run run = resume != null ? Run.resume(resume, command.toString(), source.stop())
                 : Run.start(config, command.toString(), source.stop(), data -> check.accept(config, data))) {
@@ -53,6 +63,9 @@ final class Runs {
             throw e;
         } finally {
             source.stop().acknowledge();
+            if (ui != null) {
+                ui.close();
+            }
         }
     }
 

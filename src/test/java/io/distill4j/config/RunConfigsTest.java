@@ -93,7 +93,7 @@ class RunConfigsTest {
         String[][] cases = {
                 {"optimizer.type=rmsprop", "optimizer.type", "rmsprop", "adam, sgd, nesterovs"},
                 {"training.dtype=float64", "training.dtype", "float64", "float32, float16, bfloat16"},
-                {"compress.prune=random", "compress.prune", "random", "level, filter, none"},
+                {"compress.prune=random", "compress.prune", "random", "level, filter, lottery, none"},
                 {"compress.scope=net", "compress.scope", "net", "global, layer"},
                 {"compress.quantize=int4", "compress.quantize", "int4", "dynamic, static, float16, bfloat16, none"},
                 {"tune.generator=bayes", "tune.generator", "bayes", "random, grid, genetic"},

@@ -108,4 +108,45 @@ class CompressionWorkflowsTest {
         assertEquals(2, Distill4j.run("quantize", "--model", notOurs.toString()));
         assertEquals(before, sha(model));
     }
+
+    @Test
+    void lotteryWritesTheTicketWithItsControlsAndSensitivityWritesItsTableAndPlot(@TempDir Path dir) throws Exception {
+        RunConfig tiny = TinyRuns.segmentation(dir);
+        tiny.name = "t";
+        tiny.training.epochs = 1;
+        tiny.student.filters = List.of(4, 8);
+        tiny.output.mosaics = 0;
+        Path model = Training.run(Training.Options.of(tiny, Training.Network.STUDENT)).promoted();
+        String before = sha(model);
+
+        RunConfig lotteryConfig = config(model, PruneMethod.LOTTERY, QuantizeMode.NONE);
+        lotteryConfig.compress.sparsity = 0.9;
+        lotteryConfig.compress.rounds = 2;
+        lotteryConfig.compress.rewindEpoch = 1;
+        lotteryConfig.compress.roundEpochs = 2;
+        CompressionResult lottery = Pruning.run(new CompressOptions(model, lotteryConfig, null));
+        assertEquals(0.9, LevelPruner.report(CompactModelFile.load(lottery.output())).global(), 0.02);
+        List<String> stages = lottery.stages().stream().map(s -> s.name()).toList();
+        assertTrue(stages.stream().anyMatch(n -> n.startsWith("lottery ticket 90%: 2 rounds, rewound to epoch 1 (6 epochs)")),
+                stages.toString());
+        assertTrue(stages.stream().anyMatch(n -> n.contains("random re-initialisation")), stages.toString());
+        assertTrue(stages.stream().anyMatch(n -> n.startsWith("one-shot 90%") && n.contains("(6 in all)")), stages.toString());
+        assertTrue(stages.stream().anyMatch(n -> n.startsWith("gradual 90%")), stages.toString());
+        assertTrue(Files.readString(lottery.runDir().resolve("lottery.rounds.md")).contains("| 2 | 0.90"));
+
+        RunConfig badRewind = config(model, PruneMethod.LOTTERY, QuantizeMode.NONE);
+        badRewind.compress.rewindEpoch = 3;
+        badRewind.compress.roundEpochs = 2;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Pruning.run(new CompressOptions(model, badRewind, null)));
+        assertTrue(e.getMessage().contains("rewind epoch 3 is not recorded"), e.getMessage());
+
+        PruningSensitivity.Result r = PruningSensitivity.run(new PruningSensitivity.Options(model, null,
+                List.of(0.5, 0.9)));
+        assertTrue(Files.isRegularFile(r.runDir().resolve("plots/sensitivity.png")));
+        assertEquals(2 * io.distill4j.compress.Layers.weighted(
+                io.distill4j.model.ModelFiles.load(model)).size(), r.sensitivity().rows().size());
+        assertTrue(Files.readString(r.runDir().resolve("sensitivity.csv")).startsWith("layer,type,weights,level,sparsity,"));
+        assertEquals(before, sha(model), "the input model is never modified");
+    }
 }

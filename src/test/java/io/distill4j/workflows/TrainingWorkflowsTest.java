@@ -26,7 +26,7 @@ class TrainingWorkflowsTest {
                 () -> Training.run(Training.Options.of(config, Training.Network.STUDENT))).getMessage();
         assertTrue(message.contains("distillation.alpha = 1.5") && message.contains("[0, 1]"), message);
         assertFalse(Files.exists(dir.resolve("runs")), "nothing written");
-        assertThrows(IllegalArgumentException.class, () -> new RunSource(config, dir, new io.distill4j.train.StopSignal()),
+        assertThrows(IllegalArgumentException.class, () -> new RunSource(config, dir, new io.distill4j.train.StopSignal(), null),
                 "a run is new or resumed, not both");
         String noTeacher = assertThrows(IllegalArgumentException.class,
                 () -> Distillation.run(TeacherRun.of(TinyRuns.segmentation(dir), null))).getMessage();
