@@ -6,19 +6,19 @@ import java.util.List;
 
 /**
  * How class ids are drawn in masks and mosaics: one colour and one name per class id; the ignore index, and any id
- * without a colour, is drawn {@link #IGNORED} black.
+ * without a colour, is drawn {@link #IGNORED} magenta.
  *
  * @param classNames  one name per class (for legends)
  * @param colors      one colour per class id
- * @param ignoreIndex class id drawn black, or null
+ * @param ignoreIndex class id drawn magenta, or null
  */
 public record ClassPalette(List<String> classNames, List<Color> colors, Integer ignoreIndex) {
 
     /**
-     * Black: not a grey, which the aerial colour map's own "Unlabeled" class (#9B9B9B) already uses, so ignored
-     * pixels and that class's pixels stay apart in masks and legends.
+     * Magenta, the conventional "no data" colour: not grey (the aerial map's own "Unlabeled" class is #9B9B9B, the
+     * default palettes have #7F7F7F) nor black (the scenes' background), so ignored pixels stay apart from every class.
      */
-    public static final Color IGNORED = new Color(0, 0, 0);
+    public static final Color IGNORED = new Color(255, 0, 255);
 
     /** Distinct colours (Tableau 10, then a few more) for the first classes; further classes reuse them. */
     private static final List<Color> DISTINCT = List.of(

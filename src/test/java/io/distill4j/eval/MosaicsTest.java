@@ -43,9 +43,10 @@ class MosaicsTest {
     }
 
     @Test
-    void ignoredPixelsAreDrawnApartFromEveryClassOfTheAerialColourMapAndTheDefaults() {
+    void ignoredPixelsAreDrawnApartFromEveryClassOfTheAerialColourMapAndTheDefaultPalettes() {
         List<Color> classes = new java.util.ArrayList<>(ClassPalette.colors(12));
         io.distill4j.data.ColorMap.AERIAL.forEach(c -> classes.add(Color.decode(c.color)));
+        classes.addAll(io.distill4j.data.ColorMap.palette(11));
         for (Color c : classes) {
             int distance = Math.abs(c.getRed() - ClassPalette.IGNORED.getRed())
                     + Math.abs(c.getGreen() - ClassPalette.IGNORED.getGreen())
