@@ -197,6 +197,7 @@ public final class RunConfigs {
         }
         network(c.teacher, "teacher", source);
         network(c.student, "student", source);
+        segmentationSizes(c, source);
         require(c.distillation.alpha >= 0 && c.distillation.alpha <= 1, source, "distillation.alpha",
                 c.distillation.alpha, "a value in [0, 1]");
         require(c.distillation.temperature > 0, source, "distillation.temperature", c.distillation.temperature,
@@ -288,6 +289,32 @@ public final class RunConfigs {
         require(s.maxMsPerImage == null || s.maxMsPerImage > 0, source, "search.maxMsPerImage", s.maxMsPerImage, "> 0");
         require(s.maxFileBytes == null || s.maxFileBytes >= 1, source, "search.maxFileBytes", s.maxFileBytes, "at least 1");
         require(s.finalEpochs == null || s.finalEpochs >= 0, source, "search.finalEpochs", s.finalEpochs, ">= 0");
+    }
+
+    /** The segmentation data types: their U-Nets concatenate encoder and decoder maps of equal sizes. */
+    private static final java.util.Set<String> SEGMENTATION_TYPES = java.util.Set.of(
+            io.distill4j.data.DatasetSpec.LANDCOVER, io.distill4j.data.DatasetSpec.FASHION_MNIST_SCENES,
+            io.distill4j.data.DatasetSpec.AERIAL, io.distill4j.data.DatasetSpec.IMAGE_MASK_FOLDERS);
+
+    /**
+     * A segmentation U-Net of L levels pools L − 1 times and upsamples back, so its input sides must be multiples of
+     * 2^(L − 1) (16 for the usual 5 levels): checked here, before any data is read, rather than as a shape error deep
+     * in the first forward pass. Classification heads pool to a vector and take any size.
+     */
+    private static void segmentationSizes(RunConfig c, String source) {
+        if (!SEGMENTATION_TYPES.contains(c.data.type)) {
+            return;
+        }
+        int levels = Math.max(c.teacher.filters.size(), c.student.filters.size());
+        int factor = 1 << (levels - 1);
+        java.util.Map<String, Integer> sides = new java.util.LinkedHashMap<>();
+        sides.put("height", c.data.height);
+        sides.put("width", c.data.width);
+        sides.put("patchSize", c.data.patchSize);
+        sides.forEach((key, side) -> require(side == null || side % factor == 0, source, "data." + key, side,
+                "a multiple of " + factor + " (the " + levels + "-level U-Net pools " + (levels - 1) + " times), e.g. "
+                        + Math.max(factor, side == null ? factor : side / factor * factor) + " or "
+                        + (side == null ? 2 * factor : (side / factor + 1) * factor)));
     }
 
     private static void network(RunConfig.NetworkConfig n, String key, String source) {

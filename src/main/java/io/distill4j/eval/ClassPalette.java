@@ -6,15 +6,19 @@ import java.util.List;
 
 /**
  * How class ids are drawn in masks and mosaics: one colour and one name per class id; the ignore index, and any id
- * without a colour, is drawn {@link #IGNORED} grey.
+ * without a colour, is drawn {@link #IGNORED} magenta.
  *
  * @param classNames  one name per class (for legends)
  * @param colors      one colour per class id
- * @param ignoreIndex class id drawn grey, or null
+ * @param ignoreIndex class id drawn magenta, or null
  */
 public record ClassPalette(List<String> classNames, List<Color> colors, Integer ignoreIndex) {
 
-    public static final Color IGNORED = new Color(128, 128, 128);
+    /**
+     * Magenta, the conventional "no data" colour: not grey (the aerial map's own "Unlabeled" class is #9B9B9B, the
+     * default palettes have #7F7F7F) nor black (the scenes' background), so ignored pixels stay apart from every class.
+     */
+    public static final Color IGNORED = new Color(255, 0, 255);
 
     /** Distinct colours (Tableau 10, then a few more) for the first classes; further classes reuse them. */
     private static final List<Color> DISTINCT = List.of(
@@ -44,7 +48,7 @@ public record ClassPalette(List<String> classNames, List<Color> colors, Integer 
         return colors;
     }
 
-    /** The colour of a class id: grey for the ignore index and for ids without a colour. */
+    /** The colour of a class id: {@link #IGNORED} for the ignore index and for ids without a colour. */
     public Color color(int classId) {
         boolean ignored = ignoreIndex != null && ignoreIndex == classId;
         return ignored || classId < 0 || classId >= colors.size() ? IGNORED : colors.get(classId);

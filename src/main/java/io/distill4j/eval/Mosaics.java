@@ -167,12 +167,12 @@ public final class Mosaics {
         return (int) Math.max(1, (MIN_TILE + longer - 1) / longer);
     }
 
-    /** Writes a class-id mask in the palette's colours at its own size; ids without a colour are grey. */
+    /** Writes a class-id mask in the palette's colours at its own size; ids without a colour are {@link ClassPalette#IGNORED}. */
     public static void writeMask(Path png, INDArray classIdsHW, List<Color> palette) {
         write(mask(classIdsHW, new ClassPalette(names(palette.size()), palette, null), 1), png);
     }
 
-    /** A class-id mask drawn in the palette's colours, grey for the ignore index. */
+    /** A class-id mask drawn in the palette's colours, {@link ClassPalette#IGNORED} for the ignore index. */
     public static BufferedImage mask(INDArray classIds, ClassPalette palette, int scale) {
         INDArray ids = squeezeLeading(classIds, 2, "mask");
         int h = (int) ids.size(0);

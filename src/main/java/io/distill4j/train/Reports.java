@@ -110,7 +110,8 @@ public final class Reports {
         Path dir = run.folder().folder("predictions");
         Path bestPng = dir.resolve(file + "-best.png");
         Path worstPng = dir.resolve(file + "-worst.png");
-        String scoreName = segmentation ? "IoU" : "p(true)";
+        // the rows are ranked by the last model's score: the caption says whose it is
+        String scoreName = names.get(names.size() - 1) + (segmentation ? " IoU" : " p(true)");
         writeMosaic(run, bestPng, names, ranking.best(), "best", scoreName);
         writeMosaic(run, worstPng, names, ranking.worst(), "worst", scoreName);
         return List.of(bestPng, worstPng);
@@ -153,7 +154,8 @@ public final class Reports {
     }
 
     private static String caption(String which, int rank, BestAndWorst.Scored<Object> scored, String scoreName) {
-        return String.format("%s %d: sample %d, %s %.3f", which, rank + 1, scored.index(), scoreName, scored.score());
+        return String.format(java.util.Locale.ROOT, "%s %d: validation sample %d, %s %.3f", which, rank + 1,
+                scored.index(), scoreName, scored.score());
     }
 
     /**

@@ -56,8 +56,9 @@ public final class TeacherCompatibility {
         List<String> warnings = new ArrayList<>();
         String recorded = teacherFile == null ? null : ModelFiles.readEntryIfReadable(teacherFile, Run.ENTRY_PROVENANCE)
                 .map(TeacherCompatibility::recordedCommand).orElse(null);
+        // only commands that train students alone say so: experiment and search runs train their teacher too
         if (recorded != null && (recorded.startsWith("distill") || recorded.startsWith("tune")
-                || recorded.contains("--model student"))) {
+                || (recorded.startsWith("train") && recorded.contains("--model student")))) {
             warnings.add("the teacher " + teacherFile + " was trained as a student (`" + recorded
                     + "`): is it the right file?");
         }

@@ -89,6 +89,22 @@ class RunConfigsTest {
     }
 
     @Test
+    void segmentationSidesMustBeMultiplesOfThePoolingFactorAndTheErrorSaysSo() {
+        String message = assertThrows(ConfigException.class, () -> RunConfigs.load(null, List.of("data.height=100")))
+                .getMessage();
+        assertTrue(message.contains("data.height = 100") && message.contains("a multiple of 16")
+                && message.contains("e.g. 96 or 112"), message);
+        // two-level networks pool once: any even side
+        assertEquals(18, RunConfigs.load(null, List.of("teacher.filters=[4,8]", "student.filters=[2,4]",
+                "data.width=18")).data.width);
+        message = assertThrows(ConfigException.class, () -> RunConfigs.load(null, List.of("teacher.filters=[4,8]",
+                "student.filters=[2,4]", "data.width=17"))).getMessage();
+        assertTrue(message.contains("data.width = 17") && message.contains("a multiple of 2"), message);
+        // classification heads pool to a vector: Fashion-MNIST's 28x28 and any patch side are fine
+        assertEquals(30, RunConfigs.load(null, List.of("data.type=landcover-patches", "data.height=30")).data.height);
+    }
+
+    @Test
     void choicesAreEnumsWhoseErrorsNameKeyValueAndTheValidValues(@TempDir Path dir) throws IOException {
         String[][] cases = {
                 {"optimizer.type=rmsprop", "optimizer.type", "rmsprop", "adam, sgd, nesterovs"},

@@ -43,6 +43,19 @@ class MosaicsTest {
     }
 
     @Test
+    void ignoredPixelsAreDrawnApartFromEveryClassOfTheAerialColourMapAndTheDefaultPalettes() {
+        List<Color> classes = new java.util.ArrayList<>(ClassPalette.colors(12));
+        io.distill4j.data.ColorMap.AERIAL.forEach(c -> classes.add(Color.decode(c.color)));
+        classes.addAll(io.distill4j.data.ColorMap.palette(11));
+        for (Color c : classes) {
+            int distance = Math.abs(c.getRed() - ClassPalette.IGNORED.getRed())
+                    + Math.abs(c.getGreen() - ClassPalette.IGNORED.getGreen())
+                    + Math.abs(c.getBlue() - ClassPalette.IGNORED.getBlue());
+            org.junit.jupiter.api.Assertions.assertTrue(distance > 150, c + " is too close to the ignored colour");
+        }
+    }
+
+    @Test
     void imagesAreGreyOrRgbAndScaledByNearestNeighbour() {
         INDArray rgb = Nd4j.zeros(DataType.FLOAT, 3, 2, 2);
         rgb.putScalar(0, 0, 0, 1.0);          // red top-left
