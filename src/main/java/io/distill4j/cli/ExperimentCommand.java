@@ -51,7 +51,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                     RunConfigs.parseTerms(m.substring(eq + 1), "--methods " + name)));
         }
         return Experiments.run(new Experiments.Options(
-                options.source(TuneCommand.defaultName(options, "experiment-"), stop), teacherFile, choices, seeds));
+                options.source(options.defaultName("experiment-"), stop), teacherFile, choices, seeds));
     }
 
     @Override

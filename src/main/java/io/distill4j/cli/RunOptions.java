@@ -130,6 +130,15 @@ public final class RunOptions {
         return cli;
     }
 
+    /**
+     * For a new run without --name: names it after its command and config ({@code prefix} "tune-" makes
+     * tune-landcover).
+     */
+    List<Setting> defaultName(String prefix) {
+        return name != null || resume != null ? List.of()
+                : List.of(new Setting("run name " + prefix + "<config name>", c -> c.name = prefix + c.name));
+    }
+
     /** Whether any option that changes the config was given. */
     boolean overridesAnything(List<Setting> commandSettings) {
         return !set.isEmpty() || !settings().isEmpty() || !commandSettings.isEmpty();

@@ -80,7 +80,7 @@ public final class SearchCommand implements Callable<Integer> {
         settings.addAll(Setting.of("--widths", widths, c -> c.search.widths = List.copyOf(widths)));
         settings.addAll(Setting.of("--strategy", strategy, c -> c.search.strategy = strategy));
         settings.addAll(Setting.of("--policy", policy, c -> c.search.policy = policy.toString()));
-        settings.addAll(TuneCommand.defaultName(options, "search-"));
+        settings.addAll(options.defaultName("search-"));
         return Search.run(new TeacherRun(options.source(settings, stop), teacherFile));
     }
 

@@ -40,14 +40,8 @@ public final class TuneCommand implements Callable<Integer> {
         List<Setting> settings = new ArrayList<>(Setting.of("--candidates", candidates,
                 c -> c.tune.maxCandidates = candidates));
         settings.addAll(Setting.of("--generator", generator, c -> c.tune.generator = generator));
-        settings.addAll(defaultName(options, "tune-"));
+        settings.addAll(options.defaultName("tune-"));
         return Tuning.run(new TeacherRun(options.source(settings, stop), teacherFile));
-    }
-
-    /** A new run without --name is named after its command and config (tune-landcover). */
-    static List<Setting> defaultName(RunOptions options, String prefix) {
-        return options.name != null || options.resume != null ? List.of()
-                : List.of(new Setting("run name " + prefix + "<config name>", c -> c.name = prefix + c.name));
     }
 
     @Override
