@@ -58,16 +58,42 @@ else
 fi
 [ ${#notebooks[@]} -gt 0 ] || { echo "run-all.sh: no notebooks" >&2; exit 2; }
 
+# rapaio-jupyter-kernel 3.0.1 binds its shell socket before it installs its message handlers; a request that arrives
+# in between (likely on a loaded machine: Jupyter sends kernel_info at once) kills its shell thread with a
+# NullPointerException ("this.handlers" is null) and the kernel never answers. Seen here under load; such a start is
+# stopped and retried (at most 3 starts) instead of waiting out the startup timeout.
+execute() {
+  local nb="$1" log="$2" attempt pid
+  for attempt in 1 2 3; do
+    jupyter nbconvert --to notebook --execute --inplace \
+        --ExecutePreprocessor.kernel_name=distill4j-java \
+        --ExecutePreprocessor.startup_timeout=300 \
+        --ExecutePreprocessor.timeout="${NOTEBOOK_CELL_TIMEOUT:-1200}" \
+        "$nb" >"$log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+      if grep -q 'because "this.handlers" is null' "$log" 2>/dev/null; then
+        echo "   the kernel lost its first request (rapaio-jupyter-kernel start-up race): restarting it (start $attempt)" >&2
+        # the kernel runs in a session of its own (jupyter_client starts it so): stop it by its parent
+        kill $(pgrep -P "$pid") "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        continue 2
+      fi
+      sleep 2
+    done
+    wait "$pid"
+    return $?
+  done
+  echo "   the kernel lost its first request 3 times" >&2
+  return 1
+}
+
 for nb in "${notebooks[@]}"; do
   [ -f "$nb" ] || { echo "run-all.sh: no such notebook: $nb" >&2; exit 2; }
   start=$(date +%s)
   echo "== $nb" >&2
   log="$work/$(basename "$nb" .ipynb).log"
-  if ! jupyter nbconvert --to notebook --execute --inplace \
-      --ExecutePreprocessor.kernel_name=distill4j-java \
-      --ExecutePreprocessor.startup_timeout=300 \
-      --ExecutePreprocessor.timeout="${NOTEBOOK_CELL_TIMEOUT:-1200}" \
-      "$nb" >"$log" 2>&1; then
+  if ! execute "$nb" "$log"; then
     # nbclient's CellExecutionError quotes the failing cell's source (nbconvert does not save a notebook that failed):
     # find that cell in the notebook to number it
     cell=$(/usr/bin/python3 - "$nb" "$log" <<'PY' || true
