@@ -61,10 +61,10 @@ fi
 # rapaio-jupyter-kernel 3.0.1 binds its shell socket before it installs its message handlers; a request that arrives
 # in between (likely on a loaded machine: Jupyter sends kernel_info at once) kills its shell thread with a
 # NullPointerException ("this.handlers" is null) and the kernel never answers. Seen here under load; such a start is
-# stopped and retried (at most 3 starts) instead of waiting out the startup timeout.
+# stopped and retried (at most 5 starts) instead of waiting out the startup timeout.
 execute() {
   local nb="$1" log="$2" attempt pid
-  for attempt in 1 2 3; do
+  for attempt in 1 2 3 4 5; do
     jupyter nbconvert --to notebook --execute --inplace \
         --ExecutePreprocessor.kernel_name=distill4j-java \
         --ExecutePreprocessor.startup_timeout=300 \
@@ -84,7 +84,7 @@ execute() {
     wait "$pid"
     return $?
   done
-  echo "   the kernel lost its first request 3 times" >&2
+  echo "   the kernel lost its first request 5 times" >&2
   return 1
 }
 
