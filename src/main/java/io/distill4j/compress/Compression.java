@@ -80,7 +80,7 @@ public final class Compression {
     public Stage measure(String name, ComputationGraph graph, Path file, String note) {
         double metric = run.trainer().evaluate(graph, Split.TEST).result().mainScore();
         double ms = InferenceTimer.measure(graph, timingBatch.castTo(graph.params().dataType())).msPerImage();
-        long nonZero = graph.params().neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+        long nonZero = graph.params().length() - Layers.zeros(graph.params());
         Stage s = new Stage(name, graph.numParams(), nonZero, size(file), metric, ms, note);
         log.info("{}: {} parameters ({} non-zero), file {} bytes, {} {}, {} ms/image", name, s.parameters(),
                 s.nonZero(), s.fileBytes(), metricName(), String.format(Locale.ROOT, "%.4f", metric),
@@ -138,7 +138,7 @@ public final class Compression {
                 TrainedModel tuned = run.trainer().train("level-pruned" + (c.steps == 1 ? "" : "-step" + step),
                         () -> start, null, epochs, false, List.of(new LevelPruner.MaskListener(masks)));
                 graph = tuned.graph();
-                new LevelPruner.MaskListener(masks).iterationDone(graph, 0, 0);
+                LevelPruner.apply(graph, masks);
             }
         }
         LevelPruner.Report report = LevelPruner.report(graph);

@@ -95,9 +95,19 @@ public final class Layers {
      * optimizer state starts fresh.
      */
     public static ComputationGraph withConfiguration(ComputationGraph source, ComputationGraphConfiguration conf) {
+        return withParams(conf, source.params());
+    }
+
+    /** A new graph of {@code conf} holding a copy of {@code params} (its flat parameter vector); a fresh optimizer. */
+    public static ComputationGraph withParams(ComputationGraphConfiguration conf, INDArray params) {
         ComputationGraph graph = new ComputationGraph(conf);
-        graph.init(source.params().dup(), false);
+        graph.init(params.dup(), false);
         return graph;
+    }
+
+    /** How many elements of {@code w} are exactly zero. */
+    public static long zeros(INDArray w) {
+        return w.length() - w.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
     }
 
     /** Number of weights (not biases) in the weighted layers, and how many of them are exactly zero. */
@@ -107,7 +117,7 @@ public final class Layers {
         for (String name : weighted(graph)) {
             INDArray w = weights(graph, name);
             total += w.length();
-            zeros += w.length() - w.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64).sumNumber().longValue();
+            zeros += zeros(w);
         }
         return new long[]{total, zeros};
     }

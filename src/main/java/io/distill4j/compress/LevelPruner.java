@@ -89,9 +89,8 @@ public final class LevelPruner {
         List<LayerSparsity> layers = new ArrayList<>();
         for (String name : Layers.weighted(graph)) {
             INDArray w = Layers.weights(graph, name);
-            long nonZero = w.neq(0).castTo(DataType.INT64).sumNumber().longValue();
             layers.add(new LayerSparsity(name, Layers.type(Layers.layerConf(graph.getConfiguration(), name)),
-                    w.length(), w.length() - nonZero));
+                    w.length(), Layers.zeros(w)));
         }
         return new Report(layers);
     }
@@ -191,7 +190,12 @@ public final class LevelPruner {
         return 1 - Math.pow(1 - t, 3);
     }
 
-    /** Multiplies the weights by their masks after every update (and once when created). */
+    /** Multiplies each layer's weights by its mask (1 = kept), in place. */
+    public static void apply(ComputationGraph graph, Map<String, INDArray> masks) {
+        masks.forEach((layer, mask) -> Layers.weights(graph, layer).muli(mask));
+    }
+
+    /** Multiplies the weights by their masks after every update. */
     public static final class MaskListener extends BaseTrainingListener {
         private final Map<String, INDArray> masks;
 
@@ -201,8 +205,7 @@ public final class LevelPruner {
 
         @Override
         public void iterationDone(Model model, int iteration, int epoch) {
-            ComputationGraph graph = (ComputationGraph) model;
-            masks.forEach((layer, mask) -> Layers.weights(graph, layer).muli(mask));
+            apply((ComputationGraph) model, masks);
         }
     }
 }

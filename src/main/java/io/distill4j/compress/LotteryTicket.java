@@ -151,7 +151,7 @@ public final class LotteryTicket {
             }
             TrainedModel round = trainer.train(name + "-round" + r, () -> reset, null, settings.epochs(), false,
                     List.of(new LevelPruner.MaskListener(masks)));
-            applyMasks(round.graph(), masks);
+            LevelPruner.apply(round.graph(), masks);
             ticket = new Masked(round.graph(), masks);
             trained = round.graph();
             double sparsity = LevelPruner.report(round.graph()).global();
@@ -165,10 +165,10 @@ public final class LotteryTicket {
     /** The papers' control: the ticket's masks on a new random initialisation, trained as the last round was. */
     public Masked randomReinit(ComputationGraph initial, Map<String, INDArray> masks, long seed, String name) {
         ComputationGraph fresh = initialised(initial.getConfiguration(), seed);
-        applyMasks(fresh, masks);
+        LevelPruner.apply(fresh, masks);
         TrainedModel trained = trainer.train(name, () -> fresh, null, settings.epochs(), false,
                 List.of(new LevelPruner.MaskListener(masks)));
-        applyMasks(trained.graph(), masks);
+        LevelPruner.apply(trained.graph(), masks);
         return new Masked(trained.graph(), masks);
     }
 
@@ -179,7 +179,7 @@ public final class LotteryTicket {
         ComputationGraph fresh = withFreshOptimizer(start);
         TrainedModel tuned = trainer.train(name, () -> fresh, null, settings.rounds() * settings.epochs(), false,
                 List.of(new LevelPruner.MaskListener(masks)));
-        applyMasks(tuned.graph(), masks);
+        LevelPruner.apply(tuned.graph(), masks);
         return new Masked(tuned.graph(), masks);
     }
 
@@ -197,7 +197,7 @@ public final class LotteryTicket {
             TrainedModel tuned = trainer.train(name + "-step" + step, () -> start, null, settings.epochs(), false,
                     List.of(new LevelPruner.MaskListener(masks)));
             graph = tuned.graph();
-            applyMasks(graph, masks);
+            LevelPruner.apply(graph, masks);
         }
         return new Masked(graph, masks);
     }
@@ -207,14 +207,9 @@ public final class LotteryTicket {
      * weights, biases, batch-norm statistics) with the pruned weights zeroed.
      */
     static ComputationGraph rewind(ComputationGraph architecture, INDArray params, Map<String, INDArray> masks) {
-        ComputationGraph reset = new ComputationGraph(architecture.getConfiguration().clone());
-        reset.init(params.dup(), false);
-        applyMasks(reset, masks);
+        ComputationGraph reset = Layers.withParams(architecture.getConfiguration().clone(), params);
+        LevelPruner.apply(reset, masks);
         return reset;
-    }
-
-    static void applyMasks(ComputationGraph graph, Map<String, INDArray> masks) {
-        new LevelPruner.MaskListener(masks).iterationDone(graph, 0, 0);
     }
 
     private static ComputationGraph withFreshOptimizer(ComputationGraph graph) {

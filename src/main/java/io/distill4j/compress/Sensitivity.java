@@ -107,9 +107,7 @@ public final class Sensitivity {
             for (double level : levels) {
                 weights.assign(original);
                 LevelPruner.prune(List.of(weights), level);
-                long zeros = weights.length() - weights.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT64)
-                        .sumNumber().longValue();
-                rows.add(new Row(layer, type, weights.length(), level, (double) zeros / weights.length(),
+                rows.add(new Row(layer, type, weights.length(), level, (double) Layers.zeros(weights) / weights.length(),
                         metric.applyAsDouble(work)));
             }
             weights.assign(original);

@@ -291,18 +291,13 @@ public final class RunConfigs {
         require(s.finalEpochs == null || s.finalEpochs >= 0, source, "search.finalEpochs", s.finalEpochs, ">= 0");
     }
 
-    /** The segmentation data types: their U-Nets concatenate encoder and decoder maps of equal sizes. */
-    private static final java.util.Set<String> SEGMENTATION_TYPES = java.util.Set.of(
-            io.distill4j.data.DatasetSpec.LANDCOVER, io.distill4j.data.DatasetSpec.FASHION_MNIST_SCENES,
-            io.distill4j.data.DatasetSpec.AERIAL, io.distill4j.data.DatasetSpec.IMAGE_MASK_FOLDERS);
-
     /**
      * A segmentation U-Net of L levels pools L − 1 times and upsamples back, so its input sides must be multiples of
      * 2^(L − 1) (16 for the usual 5 levels): checked here, before any data is read, rather than as a shape error deep
      * in the first forward pass. Classification heads pool to a vector and take any size.
      */
     private static void segmentationSizes(RunConfig c, String source) {
-        if (!SEGMENTATION_TYPES.contains(c.data.type)) {
+        if (c.data.task() != io.distill4j.data.Task.SEGMENTATION) {
             return;
         }
         int levels = Math.max(c.teacher.filters.size(), c.student.filters.size());

@@ -300,6 +300,15 @@ public class DatasetSpec {
         return width != null ? width : fallback;
     }
 
+    /** The task the type's datasets have (known before any data is read, e.g. for config checks). */
+    public Task task() {
+        return switch (type) {
+            case LANDCOVER, FASHION_MNIST_SCENES, AERIAL, IMAGE_MASK_FOLDERS -> Task.SEGMENTATION;
+            case IMAGE_FOLDERS, FASHION_MNIST, LANDCOVER_PATCHES -> Task.CLASSIFICATION;
+            default -> throw new IllegalArgumentException("data.type: unknown dataset type '" + type + "'");
+        };
+    }
+
     public int patchSizeOrDefault() {
         return patchSize != null ? patchSize : 256;
     }

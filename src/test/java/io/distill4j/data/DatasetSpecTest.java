@@ -143,4 +143,17 @@ class DatasetSpecTest {
                 .getMessage();
         assertTrue(message.contains(missing.toString()), message);
     }
+
+    @Test
+    void theSpecKnowsItsTaskBeforeAnyDataIsReadAndAgreesWithTheOpenedDataset() {
+        for (String type : List.of(DatasetSpec.LANDCOVER, DatasetSpec.LANDCOVER_PATCHES)) {
+            DatasetSpec spec = DatasetSpec.of(type);
+            spec.height = 16;
+            spec.width = 16;
+            spec.samples = 12;
+            assertEquals(Datasets.open(spec).task(), spec.task(), type);
+        }
+        assertEquals(Task.SEGMENTATION, DatasetSpec.of(DatasetSpec.AERIAL).task());
+        assertEquals(Task.CLASSIFICATION, DatasetSpec.of(DatasetSpec.FASHION_MNIST).task());
+    }
 }
