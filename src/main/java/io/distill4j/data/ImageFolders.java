@@ -1,5 +1,6 @@
 package io.distill4j.data;
 
+import io.distill4j.util.Progress;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.io.IOException;
@@ -100,8 +101,13 @@ final class ImageFolders extends BaseDataset {
             }
             int classId = classNames.indexOf(classFolder.getFileName().toString());
             for (Path file : files) {
-                ImageFiles.checkComplete(file);
                 items.add(new Item(file, classId));
+            }
+        }
+        try (Progress progress = Progress.start("checking images in " + folder.getFileName(), items.size())) {
+            for (Item item : items) {
+                ImageFiles.checkComplete(item.file());
+                progress.step();
             }
         }
         return items;

@@ -1,5 +1,6 @@
 package io.distill4j.data;
 
+import io.distill4j.util.Progress;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
@@ -127,14 +128,17 @@ final class SegmentationFolders {
         int patch = spec.patchSizeOrDefault();
         List<Samples> perImage = new ArrayList<>();
         int maxId = 0;
-        for (Pair pair : pairs) {
-            Samples patches = patches(pair, patch, colors);
-            for (byte[] mask : patches.labels()) {
-                for (byte id : mask) {
-                    maxId = Math.max(maxId, id & 0xFF);
+        try (Progress progress = Progress.start("reading " + what + " images", pairs.size())) {
+            for (Pair pair : pairs) {
+                Samples patches = patches(pair, patch, colors);
+                for (byte[] mask : patches.labels()) {
+                    for (byte id : mask) {
+                        maxId = Math.max(maxId, id & 0xFF);
+                    }
                 }
+                perImage.add(patches);
+                progress.step();
             }
-            perImage.add(patches);
         }
         List<String> names;
         if (colors != null) {

@@ -1,5 +1,6 @@
 package io.distill4j.data;
 
+import io.distill4j.util.Progress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -45,9 +46,12 @@ public final class SyntheticLandCover {
         int count = spec.samplesOr(2000);
         long seed = spec.seedOrDefault();
         Samples all = new Samples(3, height, width, true);
-        for (int i = 0; i < count; i++) {
-            Tile tile = tile(seed, i, height, width, -1);
-            all.add(tile.image(), tile.mask());
+        try (Progress progress = Progress.start("drawing land-cover tiles", count)) {
+            for (int i = 0; i < count; i++) {
+                Tile tile = tile(seed, i, height, width, -1);
+                all.add(tile.image(), tile.mask());
+                progress.step();
+            }
         }
         ColorMap colors = new ColorMap(ColorMap.AERIAL, 0);
         return new InMemoryDataset("landcover " + height + "x" + width + " (" + count + " tiles, seed " + seed + ")",
@@ -64,9 +68,12 @@ public final class SyntheticLandCover {
         int count = spec.samplesOr(2000);
         long seed = spec.seedOrDefault();
         Samples all = new Samples(3, height, width, false);
-        for (int i = 0; i < count; i++) {
-            Tile tile = tile(seed, i, height, width, i % PATCH_CLASSES);
-            all.add(tile.image(), new byte[]{(byte) majorityClass(tile.mask())});
+        try (Progress progress = Progress.start("drawing land-cover patches", count)) {
+            for (int i = 0; i < count; i++) {
+                Tile tile = tile(seed, i, height, width, i % PATCH_CLASSES);
+                all.add(tile.image(), new byte[]{(byte) majorityClass(tile.mask())});
+                progress.step();
+            }
         }
         ColorMap colors = new ColorMap(ColorMap.AERIAL.subList(0, PATCH_CLASSES), 0);
         return new InMemoryDataset("landcover-patches " + height + "x" + width + " (" + count + " patches, seed "

@@ -26,8 +26,8 @@ import java.util.Map;
  * @param iou             per-class IoU = TP / (TP + FP + FN) (segmentation; empty for classification)
  * @param meanIoU         mean IoU over the classes that occur in labels or predictions, ignore class excluded
  *                        (segmentation; NaN for classification)
- * @param precisionRecall per-class precision-recall curves from DL4J's {@code ROCMultiClass} (classification; empty
- *                        for segmentation)
+ * @param precisionRecall per-class precision-recall curves from DL4J's {@code ROCMultiClass} (classification; for
+ *                        segmentation per pixel when the evaluation asked for them, else empty)
  */
 public record EvaluationResult(Task task, List<String> classNames, Integer ignoreIndex, long count, double accuracy,
                                double[] precision, double[] recall, double[] f1, long[][] confusion, double[] iou,
@@ -46,9 +46,11 @@ public record EvaluationResult(Task task, List<String> classNames, Integer ignor
      * @param precision precision at each threshold
      * @param recall    recall at each threshold
      * @param auprc     area under the curve (NaN when the class has no positive example)
+     * @param prevalence the class's share of the counted rows (pixels or images): the precision of a model without
+     *                   skill, the no-skill line of the plot
      */
     public record PrecisionRecall(String className, double[] threshold, double[] precision, double[] recall,
-                                  double auprc) {
+                                  double auprc, double prevalence) {
     }
 
     public int numClasses() {
@@ -65,7 +67,7 @@ public record EvaluationResult(Task task, List<String> classNames, Integer ignor
         return task == Task.SEGMENTATION ? "mean_iou" : "accuracy";
     }
 
-    /** Per-class AUPRC (classification; empty for segmentation). */
+    /** Per-class AUPRC (empty when the result has no curves). */
     public double[] auprc() {
         return precisionRecall.stream().mapToDouble(PrecisionRecall::auprc).toArray();
     }

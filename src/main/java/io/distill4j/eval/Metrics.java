@@ -21,7 +21,9 @@ import java.util.stream.IntStream;
  * Scores a model's softmax probabilities against sparse class-id labels, for one task, class list and ignore index,
  * on DL4J's {@link Evaluation} (accuracy, precision, recall, F1, confusion matrix) and, for classification,
  * {@link ROCMultiClass} (precision-recall curves). Segmentation is evaluated per pixel: {@code [N, C, H, W]}
- * probabilities become {@code [N·H·W, C]} rows, and IoU comes from the confusion matrix.
+ * probabilities become {@code [N·H·W, C]} rows, and IoU comes from the confusion matrix; its per-class
+ * precision-recall curves, per pixel, are computed only when asked ({@link #withPrecisionRecall()}, for a run's test
+ * split, not every epoch's validation).
  *
  * <p>Labels hold class ids in channel 0: {@code [N, 1, H, W]} or {@code [N, 1]}; a distillation label array
  * {@code [N, 1 + C, ...]} also carries the teacher's logits in channels 1..C, which evaluation never reads. Rows
@@ -35,6 +37,15 @@ public final class Metrics {
     private final int numClasses;
     private final List<String> classNames;
     private final Integer ignoreIndex;
+    /** Whether segmentation results carry per-pixel precision-recall curves (classification always does). */
+    private final boolean segmentationCurves;
+
+    /**
+     * Thresholds of the per-pixel precision-recall curves of segmentation: DL4J's binned {@link ROCMultiClass} keeps
+     * counts per threshold, so memory stays {@code classes × thresholds} however many pixels are scored (exact curves
+     * would keep every pixel's probability), and the curves are deterministic.
+     */
+    public static final int SEGMENTATION_THRESHOLDS = 100;
 
     /**
      * @param classNames  one name per class, or null/empty for {@code class 0}, {@code class 1}, ...
@@ -60,6 +71,23 @@ public final class Metrics {
         this.numClasses = numClasses;
         this.classNames = List.copyOf(classNames);
         this.ignoreIndex = ignoreIndex;
+        this.segmentationCurves = false;
+    }
+
+    private Metrics(Metrics base, boolean segmentationCurves) {
+        this.task = base.task;
+        this.numClasses = base.numClasses;
+        this.classNames = base.classNames;
+        this.ignoreIndex = base.ignoreIndex;
+        this.segmentationCurves = segmentationCurves;
+    }
+
+    /**
+     * These metrics with per-class precision-recall curves for segmentation too: per pixel, over
+     * {@link #SEGMENTATION_THRESHOLDS} probability thresholds. Classification has them either way.
+     */
+    public Metrics withPrecisionRecall() {
+        return new Metrics(this, true);
     }
 
     public Task task() {
@@ -123,8 +151,10 @@ public final class Metrics {
     public final class Accumulator {
 
         private final Evaluation evaluation = new Evaluation(classNames);
-        // thresholdSteps 0: exact curves, one point per distinct probability, as DL4J recommends for small sets
-        private final ROCMultiClass roc = task == Task.CLASSIFICATION ? new ROCMultiClass(0) : null;
+        // classification: thresholdSteps 0, exact curves (one point per distinct probability), as DL4J recommends for
+        // small sets; segmentation scores every pixel, so binned
+        private final ROCMultiClass roc = task == Task.CLASSIFICATION ? new ROCMultiClass(0)
+                : segmentationCurves ? new ROCMultiClass(SEGMENTATION_THRESHOLDS) : null;
 
         private Accumulator() {
         }
@@ -173,16 +203,17 @@ public final class Metrics {
             if (task == Task.SEGMENTATION) {
                 iou = iou(confusion, ignoreIndex);
                 meanIoU = Arrays.stream(iou).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
-            } else {
+            }
+            if (roc != null) {
                 for (int c = 0; c < numClasses; c++) {
-                    curves.add(curve(c));
+                    curves.add(curve(c, count));
                 }
             }
             return new EvaluationResult(task, classNames, ignoreIndex, count, evaluation.accuracy(), precision, recall,
                     f1, confusion, iou, meanIoU, curves);
         }
 
-        private EvaluationResult.PrecisionRecall curve(int c) {
+        private EvaluationResult.PrecisionRecall curve(int c, long count) {
             PrecisionRecallCurve curve = roc.getPrecisionRecallCurve(c);
             int n = curve.numPoints();
             double[] threshold = new double[n];
@@ -194,8 +225,10 @@ public final class Metrics {
                 recall[i] = curve.getRecall(i);
             }
             // a class with no positive example has no recall, so its area is undefined rather than DL4J's number
-            double auprc = roc.getCountActualPositive(c) == 0 ? Double.NaN : roc.calculateAUCPR(c);
-            return new EvaluationResult.PrecisionRecall(classNames.get(c), threshold, precision, recall, auprc);
+            long positives = roc.getCountActualPositive(c);
+            double auprc = positives == 0 ? Double.NaN : roc.calculateAUCPR(c);
+            return new EvaluationResult.PrecisionRecall(classNames.get(c), threshold, precision, recall, auprc,
+                    (double) positives / count);
         }
     }
 

@@ -80,14 +80,20 @@ public final class Plots {
     }
 
     /**
-     * One precision (y) over recall (x) line per class, AUPRC in the legend. Classes without a positive example have
-     * no curve (recall is undefined) and are listed in the title instead.
+     * One precision (y) over recall (x) line per class, AUPRC in the legend, and per class its no-skill line, dashed
+     * in the same colour: the precision of guessing, the class's prevalence (its share of the pixels or images). Classes
+     * without a positive example have no curve (recall is undefined) and are listed in the title instead.
      *
-     * @throws IllegalArgumentException if the result has no curves (segmentation)
+     * @throws IllegalArgumentException if the result has no curves (segmentation evaluated without them)
      */
     public static void precisionRecallCurves(Path png, EvaluationResult result) {
+        write(precisionRecallChart(result), png);
+    }
+
+    static XYChart precisionRecallChart(EvaluationResult result) {
         if (result.precisionRecall().isEmpty()) {
-            throw new IllegalArgumentException("the result has no precision-recall curves; only classification has");
+            throw new IllegalArgumentException("the result has no precision-recall curves; segmentation has them only"
+                    + " when evaluated with Metrics.withPrecisionRecall()");
         }
         List<String> missing = new ArrayList<>();
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).xAxisTitle("recall").yAxisTitle("precision")
@@ -96,6 +102,8 @@ public final class Plots {
         chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         chart.getStyler().setMarkerSize(0);
+        Color[] colors = chart.getStyler().getSeriesColors();
+        int drawn = 0;
         for (EvaluationResult.PrecisionRecall curve : result.precisionRecall()) {
             List<Double> recall = new ArrayList<>();
             List<Double> precision = new ArrayList<>();
@@ -109,15 +117,21 @@ public final class Plots {
                 missing.add(curve.className());
                 continue;
             }
-            chart.addSeries(String.format(Locale.ROOT, "%s (AUPRC %.3f)", curve.className(), curve.auprc()),
-                    recall, precision);
+            Color color = colors[drawn++ % colors.length];
+            chart.addSeries(String.format(Locale.ROOT, "%s (AUPRC %.3f, no skill %.3f)", curve.className(),
+                    curve.auprc(), curve.prevalence()), recall, precision).setLineColor(color);
+            XYSeries noSkill = chart.addSeries("no skill: " + curve.className(), new double[]{0, 1},
+                    new double[]{curve.prevalence(), curve.prevalence()});
+            noSkill.setLineColor(color).setLineStyle(new java.awt.BasicStroke(1f, java.awt.BasicStroke.CAP_BUTT,
+                    java.awt.BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
+            noSkill.setShowInLegend(false);
         }
         if (chart.getSeriesMap().isEmpty()) {
             chart.addSeries("no class has a positive example", new double[]{0}, new double[]{0});
         }
-        chart.setTitle("Precision-recall per class" + (missing.isEmpty() ? "" : " (no positives: "
-                + String.join(", ", missing) + ")"));
-        write(chart, png);
+        chart.setTitle("Precision-recall per class, dashed: no skill (the class's share)" + (missing.isEmpty() ? ""
+                : " (no positives: " + String.join(", ", missing) + ")"));
+        return chart;
     }
 
     /**
@@ -150,6 +164,47 @@ public final class Plots {
         chart.getStyler().setXAxisLabelRotation(n > 6 ? 45 : 0);
         chart.addSeries("fraction", predicted, actual, cells);
         write(chart, png);
+    }
+
+    /**
+     * Ticks at chosen values for a Y axis that carries {@code log10} of a quantity (e.g. a sweep's temperatures).
+     * XChart's own logarithmic axis labels decades only, so T in [1, 20] got one or two labels; here each value gets
+     * a faint line across the plot and its label at the plot's left edge, at {@code labelX} (data units), and XChart's
+     * tick labels for that axis are hidden. Values closer (in log space) than 1/25 of the shown range to the one below
+     * are not labelled, so neighbouring values never overprint.
+     *
+     * @param values the quantity's values to mark (not their logarithms), positive
+     * @return the labels drawn, bottom to top
+     */
+    public static List<String> logTicksAt(XYChart chart, double[] values, double labelX) {
+        double[] sorted = java.util.Arrays.stream(values).filter(v -> v > 0 && Double.isFinite(v)).distinct().sorted()
+                .toArray();
+        if (sorted.length == 0) {
+            return List.of();
+        }
+        double lo = Math.log10(sorted[0]);
+        double hi = Math.log10(sorted[sorted.length - 1]);
+        double span = Math.max(hi - lo, 0.1);
+        chart.getStyler().setYAxisLogarithmic(false).setYAxisTicksVisible(false)
+                .setYAxisMin(lo - 0.06 * span).setYAxisMax(hi + 0.06 * span);
+        chart.getStyler().setAnnotationLineColor(new Color(0, 0, 0, 40)).setAnnotationLineStroke(new java.awt.BasicStroke(1f))
+                .setAnnotationTextFontColor(Color.DARK_GRAY);
+        java.text.DecimalFormat format = new java.text.DecimalFormat("0.##",
+                java.text.DecimalFormatSymbols.getInstance(Locale.ROOT));
+        List<String> labels = new ArrayList<>();
+        double last = Double.NEGATIVE_INFINITY;
+        for (double v : sorted) {
+            double y = Math.log10(v);
+            if (y - last < span / 25) {
+                continue;
+            }
+            last = y;
+            String label = format.format(v);
+            labels.add(label);
+            chart.addAnnotation(new org.knowm.xchart.AnnotationLine(y, false, false));
+            chart.addAnnotation(new org.knowm.xchart.AnnotationText(label, labelX, y, false));
+        }
+        return labels;
     }
 
     /** Writes any XChart chart as a PNG, atomically. */

@@ -2,9 +2,7 @@ package io.distill4j.train;
 
 import io.distill4j.loss.DistillationLoss;
 import io.distill4j.loss.DistillationOutputLayerImpl;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import io.distill4j.util.Progress;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -12,13 +10,14 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 /**
  * Listens to one epoch of {@code ComputationGraph.fit}: sums the distillation layer's batch statistics (so the
  * epoch's loss terms and accuracy cost no extra pass), stops on a NaN/Inf loss, honours a {@link StopSignal}, and
- * drives a progress bar with ETA when there is a console.
+ * drives a {@link Progress} bar with ETA on standard output from the epoch's first batch.
  */
 final class EpochMonitor extends BaseTrainingListener {
 
     private final StopSignal stop;
     private final boolean hasTeacher;
-    private ProgressBar progress;
+    private final java.util.function.BiFunction<String, Long, Progress> bars;
+    private Progress progress;
     private double lossSum;
     private double hardSum;
     private int hardBatches;
@@ -30,8 +29,14 @@ final class EpochMonitor extends BaseTrainingListener {
     private String label = "";
 
     EpochMonitor(StopSignal stop, boolean hasTeacher) {
+        this(stop, hasTeacher, Progress::start);
+    }
+
+    /** @param bars opens an epoch's progress bar from its label and batch count (tests capture it) */
+    EpochMonitor(StopSignal stop, boolean hasTeacher, java.util.function.BiFunction<String, Long, Progress> bars) {
         this.stop = stop;
         this.hasTeacher = hasTeacher;
+        this.bars = bars;
     }
 
     /** Starts an epoch of {@code totalBatches} (or unknown when < 0). */
@@ -40,10 +45,8 @@ final class EpochMonitor extends BaseTrainingListener {
         lossSum = hardSum = teacherSum = 0;
         correct = counted = 0;
         batches = hardBatches = teacherBatches = 0;
-        if (System.console() != null) {
-            progress = new ProgressBarBuilder().setTaskName(label).setInitialMax(totalBatches)
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build();
-        }
+        endEpoch();
+        progress = bars.apply(label, totalBatches);
     }
 
     void endEpoch() {
@@ -84,7 +87,7 @@ final class EpochMonitor extends BaseTrainingListener {
         }
         if (progress != null) {
             progress.step();
-            progress.setExtraMessage(String.format(" loss %.4f", lossSum / batches));
+            progress.note("loss %.4f", lossSum / batches);
         }
         if (stop.isRequested()) {
             endEpoch();

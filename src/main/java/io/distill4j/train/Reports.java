@@ -65,15 +65,16 @@ public final class Reports {
                 scores, epochs);
     }
 
-    /** Evaluates on the test split; writes {@code <name>.test.json} and the confusion matrix / PR curve plots. */
+    /**
+     * Evaluates on the test split; writes {@code <name>.test.json}, the confusion matrix and the per-class
+     * precision-recall curves (per image, or per pixel for segmentation) with their no-skill lines.
+     */
     public static EvaluationResult test(Run run, String name, ComputationGraph graph) {
-        EvaluationResult result = run.trainer().evaluate(graph, Split.TEST).result();
+        EvaluationResult result = run.trainer().evaluateWithCurves(graph, Split.TEST).result();
         run.folder().writeJson(name + ".test.json", result.summary());
         Path plots = run.folder().folder("plots");
         Plots.confusionMatrix(plots.resolve(name + "-confusion.png"), result);
-        if (result.task() == Task.CLASSIFICATION) {
-            Plots.precisionRecallCurves(plots.resolve(name + "-precision-recall.png"), result);
-        }
+        Plots.precisionRecallCurves(plots.resolve(name + "-precision-recall.png"), result);
         return result;
     }
 

@@ -10,6 +10,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import io.distill4j.util.Progress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -51,24 +52,27 @@ public final class TeacherLogits {
     public static TeacherLogits cache(ComputationGraph teacher, List<DistillationGraphs.FeatureTap> taps,
                                       DataSetIterator source, int examples, long maxBytes, LongAdder passes) {
         if (taps.isEmpty()) {
-            return cache(teacher, source, passes);
+            return cache(teacher, source, examples, passes);
         }
         long start = System.nanoTime();
         List<org.nd4j.linalg.dataset.api.MultiDataSet> batches = new ArrayList<>();
         source.reset();
-        while (source.hasNext()) {
-            org.nd4j.linalg.dataset.api.MultiDataSet batch = label(teacher, taps, source.next(), passes);
-            batches.add(batch);
-            long perExample = bytes(batch) / batch.getFeatures(0).size(0);
-            // the whole cache, estimated from the first batch when the count is known, else what is held so far
-            long estimate = examples > 0 ? perExample * examples : perExample * batches.size() * batch.getFeatures(0).size(0);
-            if (batches.size() == 1 || examples <= 0) {
-                if (estimate > maxBytes) {
-                    throw new IllegalArgumentException(String.format("the teacher tensors of %d training examples would"
-                            + " take %.1f MiB, more than the %.1f MiB available for them: set"
-                            + " distillation.cacheTeacherLogits=false to compute them on the fly (slower), or distil"
-                            + " fewer or shallower levels", examples > 0 ? examples : batches.size() * batch.getFeatures(0).size(0),
-                            estimate / 1048576.0, maxBytes / 1048576.0));
+        try (Progress progress = progress(source, examples)) {
+            while (source.hasNext()) {
+                org.nd4j.linalg.dataset.api.MultiDataSet batch = label(teacher, taps, source.next(), passes);
+                batches.add(batch);
+                progress.step();
+                long perExample = bytes(batch) / batch.getFeatures(0).size(0);
+                // the whole cache, estimated from the first batch when the count is known, else what is held so far
+                long estimate = examples > 0 ? perExample * examples : perExample * batches.size() * batch.getFeatures(0).size(0);
+                if (batches.size() == 1 || examples <= 0) {
+                    if (estimate > maxBytes) {
+                        throw new IllegalArgumentException(String.format("the teacher tensors of %d training examples would"
+                                + " take %.1f MiB, more than the %.1f MiB available for them: set"
+                                + " distillation.cacheTeacherLogits=false to compute them on the fly (slower), or distil"
+                                + " fewer or shallower levels", examples > 0 ? examples : batches.size() * batch.getFeatures(0).size(0),
+                                estimate / 1048576.0, maxBytes / 1048576.0));
+                    }
                 }
             }
         }
@@ -185,16 +189,30 @@ public final class TeacherLogits {
 
     /** Runs the teacher once over every batch of {@code source} (which must not augment) and keeps the result. */
     public static TeacherLogits cache(ComputationGraph teacher, DataSetIterator source, LongAdder passes) {
+        return cache(teacher, source, 0, passes);
+    }
+
+    private static TeacherLogits cache(ComputationGraph teacher, DataSetIterator source, int examples,
+                                       LongAdder passes) {
         long start = System.nanoTime();
         List<DataSet> batches = new ArrayList<>();
         source.reset();
-        while (source.hasNext()) {
-            batches.add(label(teacher, source.next(), passes));
+        try (Progress progress = progress(source, examples)) {
+            while (source.hasNext()) {
+                batches.add(label(teacher, source.next(), passes));
+                progress.step();
+            }
         }
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("the training split is empty: nothing to distill");
         }
         return new TeacherLogits(DataSet.merge(batches), null, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The teacher pass's progress bar: batches of {@code examples} (unknown when 0). */
+    private static Progress progress(DataSetIterator source, int examples) {
+        int batch = source.batch();
+        return Progress.start("teacher logits", examples > 0 && batch > 0 ? (examples + batch - 1) / batch : -1);
     }
 
     /** Wall time the teacher pass took. */

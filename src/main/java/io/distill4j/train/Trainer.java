@@ -367,6 +367,18 @@ public final class Trainer {
 
     /** Evaluates a model on a split: metrics, and the mean cross-entropy over counted pixels/examples. */
     public Validation evaluate(ComputationGraph graph, Split split) {
+        return evaluate(graph, split, metrics);
+    }
+
+    /**
+     * {@link #evaluate(ComputationGraph, Split)} with per-class precision-recall curves for segmentation too (per
+     * pixel; classification always has them): for the test split a run reports, not every epoch's validation.
+     */
+    public Validation evaluateWithCurves(ComputationGraph graph, Split split) {
+        return evaluate(graph, split, metrics.withPrecisionRecall());
+    }
+
+    private Validation evaluate(ComputationGraph graph, Split split, Metrics metrics) {
         Integer ignore = metrics.ignoreIndex();
         // log-probabilities are valid logits; alpha = 1 makes the loss plain cross-entropy
         DistillationLoss crossEntropy = new DistillationLoss(1.0, 1.0, ignore);

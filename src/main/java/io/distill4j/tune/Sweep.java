@@ -77,11 +77,48 @@ public final class Sweep {
         TrainedModel train(String name, UNetSpec spec, int epochs);
     }
 
-    /** What a sweep found and what it cost. */
+    /**
+     * What a sweep found and what it cost.
+     *
+     * @param bestModel the best candidate's student (model and per-epoch history)
+     * @param table     the candidates (and the baseline) as the Markdown table of {@code candidates.md}
+     * @param grid      for a grid search, how much of the grid ran; null for random and genetic search
+     */
     public record Result(Path runDir, List<CandidateRecord> candidates, CandidateRecord best, CandidateRecord baseline,
-                         Path bestConfig, Path promotedModel, EvaluationResult bestTest, double teacherSeconds,
-                         long teacherForwardBatches, double candidateSeconds, double estimatedSecondsWithoutCache,
-                         int arbiterResults, String summary) {
+                         Path bestConfig, Path promotedModel, TrainedModel bestModel, EvaluationResult bestTest,
+                         double teacherSeconds, long teacherForwardBatches, double candidateSeconds,
+                         double estimatedSecondsWithoutCache, int arbiterResults, GridCoverage grid, String table,
+                         String summary) {
+    }
+
+    /**
+     * How much of a grid a sweep covered: Arbiter's grid has {@code points} points (every combination of
+     * the grid's values of each searched hyperparameter, {@code tune.gridPoints} or fewer for a narrow integer range)
+     * and proposes them in sequential order, so a
+     * {@code tune.maxCandidates} below that runs the first {@code run} points and leaves {@code notRun} out.
+     */
+    public record GridCoverage(int points, Map<String, Integer> valuesPerSearched, int run,
+                               List<DistillationCandidate> notRun) {
+
+        public boolean cutShort() {
+            return !notRun.isEmpty();
+        }
+
+        /** One line for the console and the report. */
+        public String describe() {
+            String grid = String.format(Locale.ROOT, "Grid: %d points (%s)", points,
+                    valuesPerSearched.entrySet().stream().map(e -> e.getValue() + " values of " + e.getKey())
+                            .collect(Collectors.joining(" × ")));
+            if (!cutShort()) {
+                return grid + "; all of them run.";
+            }
+            return grid + String.format(Locale.ROOT, "; tune.maxCandidates (--candidates) %d cuts it short: the first %d"
+                    + " in Arbiter's sequential order run (the candidates in the table), %d do not: %s.", run, run,
+                    notRun.size(), notRun.stream().map(c -> String.format(Locale.ROOT, "(alpha %.3f, T %.3f%s)",
+                            c.alpha(), c.temperature(), valuesPerSearched.size() > 2 ? String.format(Locale.ROOT,
+                                    ", lr %.2g, %d epochs", c.learningRate(), c.epochs()) : ""))
+                    .collect(Collectors.joining(", ")));
+        }
     }
 
     private final Run run;
@@ -133,6 +170,15 @@ public final class Sweep {
         LocalOptimizationRunner runner = new LocalOptimizationRunner(1, arbiter, new Tasks());
         log.info("sweep: {} search over {} (up to {} candidates{})", config.tune.generator, space.searched(),
                 config.tune.maxCandidates, config.tune.maxMinutes > 0 ? ", " + config.tune.maxMinutes + " min" : "");
+        GridCoverage grid = config.tune.generator == io.distill4j.config.SweepGenerator.GRID
+                ? gridCoverage(space, config.tune.gridPoints, config.tune.maxCandidates, config.seed) : null;
+        if (grid != null) {
+            if (grid.cutShort()) {
+                log.warn(grid.describe());
+            } else {
+                log.info(grid.describe());
+            }
+        }
         runner.execute();
         if (interrupted) {
             throw new RunInterruptedException("sweep stopped after " + records.size() + " recorded candidates; resume"
@@ -174,12 +220,39 @@ public final class Sweep {
         double candidateSeconds = candidates.stream().mapToDouble(CandidateRecord::seconds).sum();
         // without the cache, every epoch of every candidate would run the teacher over the training split again
         double withoutCache = candidateSeconds + teacherSeconds * candidates.stream().mapToInt(CandidateRecord::epochs).sum();
-        SweepReport.write(run, space, candidates, baseline, best, scoreName());
-        String summary = summary(candidates, best, baseline, teacherSeconds, candidateSeconds, withoutCache, bestTest);
+        String table = SweepReport.write(run, space, candidates, baseline, best, scoreName());
+        String summary = summary(candidates, best, baseline, teacherSeconds, candidateSeconds, withoutCache, bestTest)
+                + (grid != null ? grid.describe() + "\n" : "");
         run.folder().writeText("summary.md", summary);
-        return new Result(run.folder().dir(), candidates, best, baseline, bestConfig, promoted, bestTest, teacherSeconds,
-                run.trainer().teacherForwardBatches() - forwardBefore, candidateSeconds, withoutCache, arbiterResults,
-                summary);
+        return new Result(run.folder().dir(), candidates, best, baseline, bestConfig, promoted, bestModel, bestTest,
+                teacherSeconds, run.trainer().teacherForwardBatches() - forwardBefore, candidateSeconds, withoutCache,
+                arbiterResults, grid, table, summary);
+    }
+
+    /**
+     * The grid Arbiter's sequential grid search walks for this space (the same generator, seeded alike, asked for
+     * every point) and which of its points {@code maxCandidates} leaves out.
+     */
+    static GridCoverage gridCoverage(DistillationSpace space, int gridPoints, int maxCandidates, long seed) {
+        GridSearchCandidateGenerator all = new GridSearchCandidateGenerator(space, gridPoints,
+                GridSearchCandidateGenerator.Mode.Sequential, null);
+        all.setRngSeed(seed);
+        List<DistillationCandidate> points = new ArrayList<>();
+        while (all.hasMoreCandidates()) {
+            points.add((DistillationCandidate) all.getCandidate().getValue());
+        }
+        Map<String, Integer> values = new java.util.LinkedHashMap<>();
+        for (String name : space.searched()) {
+            values.put(name, (int) points.stream().map(c -> switch (name) {
+                case "alpha" -> c.alpha();
+                case "temperature" -> c.temperature();
+                case "learningRate" -> c.learningRate();
+                default -> (double) c.epochs();
+            }).distinct().count());
+        }
+        int run = Math.min(maxCandidates, points.size());
+        return new GridCoverage(points.size(), java.util.Collections.unmodifiableMap(values), run,
+                List.copyOf(points.subList(run, points.size())));
     }
 
     private String scoreName() {

@@ -23,7 +23,8 @@ final class SweepReport {
     private SweepReport() {
     }
 
-    static void write(Run run, DistillationSpace space, List<CandidateRecord> candidates, CandidateRecord baseline,
+    /** Writes the table, its CSV and the plot; returns the table (Markdown). */
+    static String write(Run run, DistillationSpace space, List<CandidateRecord> candidates, CandidateRecord baseline,
                       CandidateRecord best, String scoreName) {
         List<CandidateRecord> all = new ArrayList<>(candidates);
         if (baseline != null) {
@@ -38,32 +39,52 @@ final class SweepReport {
                 + "Searched: " + space.searched() + "; generator " + run.config().tune.generator + ". Best: candidate "
                 + best.index() + ".\n\n" + table);
         plot(run, candidates, baseline, scoreName);
+        return table;
     }
 
     private static void plot(Run run, List<CandidateRecord> candidates, CandidateRecord baseline, String scoreName) {
+        Plots.write(chart(candidates, baseline, scoreName), run.folder().folder("plots").resolve("sweep.png"));
+    }
+
+    /**
+     * Each candidate at (alpha, log10 T), labelled on the T axis at the temperatures tried ({@link Plots#logTicksAt}),
+     * with the alpha = 1 baseline as a blue diamond.
+     */
+    static XYChart chart(List<CandidateRecord> candidates, CandidateRecord baseline, String scoreName) {
         XYChart chart = new XYChartBuilder().width(800).height(560)
                 .title("validation " + scoreName + " over (alpha, T)")
-                .xAxisTitle("alpha (weight of the hard labels)").yAxisTitle("temperature T").build();
-        chart.getStyler().setYAxisLogarithmic(true);
+                .xAxisTitle("alpha (weight of the hard labels)").yAxisTitle("temperature T (log scale)").build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(14);
         chart.getStyler().setLegendVisible(true);
         double lo = candidates.stream().filter(CandidateRecord::done).mapToDouble(CandidateRecord::score).min().orElse(0);
         double hi = candidates.stream().filter(CandidateRecord::done).mapToDouble(CandidateRecord::score).max().orElse(1);
+        List<Double> alphas = new ArrayList<>();
+        List<Double> temperatures = new ArrayList<>();
         for (CandidateRecord r : candidates) {
             String label = String.format(Locale.ROOT, "#%d %s", r.index(),
                     r.done() ? String.format(Locale.ROOT, "%.3f", r.score()) : "failed");
-            XYSeries series = chart.addSeries(label, new double[]{r.alpha()}, new double[]{r.temperature()});
+            XYSeries series = chart.addSeries(label, new double[]{r.alpha()}, new double[]{Math.log10(r.temperature())});
             series.setMarker(SeriesMarkers.CIRCLE);
             series.setMarkerColor(r.done() ? shade(r.score(), lo, hi) : Color.GRAY);
+            alphas.add(r.alpha());
+            temperatures.add(r.temperature());
         }
         if (baseline != null && baseline.done()) {
             XYSeries series = chart.addSeries(String.format(Locale.ROOT, "alpha = 1: %.3f", baseline.score()),
-                    new double[]{1.0}, new double[]{1.0});
+                    new double[]{1.0}, new double[]{0.0});
             series.setMarker(SeriesMarkers.DIAMOND);
             series.setMarkerColor(Color.BLUE);
+            alphas.add(1.0);
+            temperatures.add(1.0);
         }
-        Plots.write(chart, run.folder().folder("plots").resolve("sweep.png"));
+        // room left of the smallest alpha for the temperature labels
+        double aLo = alphas.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double aHi = alphas.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        double aSpan = Math.max(aHi - aLo, 0.1);
+        chart.getStyler().setXAxisMin(aLo - 0.2 * aSpan).setXAxisMax(aHi + 0.05 * aSpan);
+        Plots.logTicksAt(chart, temperatures.stream().mapToDouble(Double::doubleValue).toArray(), aLo - 0.1 * aSpan);
+        return chart;
     }
 
     /** Red (lowest score) through yellow to green (highest). */

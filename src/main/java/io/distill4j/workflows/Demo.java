@@ -7,6 +7,7 @@ import io.distill4j.eval.InferenceTimer;
 import io.distill4j.train.PromotedRole;
 import io.distill4j.train.Reports;
 import io.distill4j.train.Run;
+import io.distill4j.train.RunReport;
 import io.distill4j.train.RunCommand;
 import io.distill4j.train.TrainedModel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -63,7 +64,7 @@ public final class Demo {
                 Reports.promote(run, distilled, PromotedRole.STUDENT_DISTILLED, tests.get(1));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            run.folder().writeText("report.md", report(run, table, verdict, seconds));
+            report(run, table, verdict, models, tests, seconds).write();
             return new Result(run.folder().dir(), table, tests.get(0), tests.get(1), tests.get(2), verdict, seconds);
         });
     }
@@ -94,16 +95,18 @@ public final class Demo {
                 + " (one seed; `./distill4j experiment` gives the confidence interval).";
     }
 
-    private static String report(Run run, ComparisonTable table, String verdict, double seconds) {
-        return "# distill4j demo: " + run.config().name + "\n\n"
-                + "Data: " + run.data().name() + " (" + run.data().size(Split.TRAIN) + " train / "
-                + run.data().size(Split.VALIDATION) + " validation / " + run.data().size(Split.TEST) + " test).\n"
-                + "Distillation terms: " + run.config().distillation.resolvedTerms()
-                + "; both students: " + run.epochs(run.config().student) + " epochs, batch "
-                + run.config().training.batchSize + ", " + run.config().optimizer.type + " lr "
-                + run.config().optimizer.learningRate + ", seed " + run.config().seed + ".\n\n"
-                + table.toMarkdown() + "\n" + verdict + "\n\n"
-                + String.format(Locale.ROOT, "Total time: %.0f s. Curves in plots/, mosaics in predictions/, per-epoch"
-                + " metrics in *.metrics.csv.%n", seconds);
+    private static RunReport report(Run run, ComparisonTable table, String verdict, List<TrainedModel> models,
+                                    List<EvaluationResult> tests, double seconds) {
+        RunReport report = RunReport.of(run, "distill4j demo: " + run.config().name)
+                .add("Distillation terms: " + run.config().distillation.resolvedTerms()
+                        + "; both students: " + run.epochs(run.config().student) + " epochs, batch "
+                        + run.config().training.batchSize + ", " + run.config().optimizer.type + " lr "
+                        + run.config().optimizer.learningRate + ", seed " + run.config().seed + ".")
+                .section("Comparison on the test split", table.toMarkdown() + "\n" + verdict)
+                .add(String.format(Locale.ROOT, "Total time: %.0f s.", seconds));
+        for (int i = 0; i < models.size(); i++) {
+            report.model(models.get(i), tests.get(i));
+        }
+        return report;
     }
 }

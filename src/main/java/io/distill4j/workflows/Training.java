@@ -7,6 +7,7 @@ import io.distill4j.train.PromotedRole;
 import io.distill4j.train.Reports;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunCommand;
+import io.distill4j.train.RunReport;
 import io.distill4j.train.TrainedModel;
 
 import java.nio.file.Path;
@@ -76,13 +77,30 @@ public final class Training {
         });
     }
 
-    /** History, test metrics, mosaics and (when the config promotes) the promoted model of a finished network. */
+    /**
+     * History, test metrics, mosaics, (when the config promotes) the promoted model, and the run's report.md of a
+     * finished network.
+     */
     static Result finish(Run run, TrainedModel trained, PromotedRole role) {
         Reports.history(run.folder(), trained, run.data().task());
         EvaluationResult test = Reports.test(run, trained.name(), trained.graph());
         Reports.mosaics(run, trained.name(), List.of(trained.name()), List.of(trained.graph()),
                 run.config().output.mosaics);
         Path promoted = run.config().output.promote ? Reports.promote(run, trained, role, test) : null;
+        String what = switch (role) {
+            case TEACHER -> "train --model teacher";
+            case STUDENT_SCRATCH -> "train --model student (from scratch)";
+            case STUDENT_DISTILLED, N2N_STUDENT -> "distill";
+        };
+        RunReport report = RunReport.of(run, "distill4j " + what + ": " + run.config().name);
+        if (role == PromotedRole.STUDENT_DISTILLED) {
+            report.add("Distillation terms: " + run.config().distillation.resolvedTerms() + " (alpha "
+                    + run.config().distillation.alpha + ", T " + run.config().distillation.temperature + ").");
+        }
+        if (promoted != null) {
+            report.add("Promoted to `" + promoted + "` (role " + role.fileSuffix() + ").");
+        }
+        report.model(trained, test).write();
         return new Result(run.folder().dir(), trained, test, promoted);
     }
 }

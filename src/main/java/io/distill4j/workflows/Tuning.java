@@ -1,5 +1,6 @@
 package io.distill4j.workflows;
 
+import io.distill4j.train.RunReport;
 import io.distill4j.train.TeacherCompatibility;
 import io.distill4j.tune.Sweep;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -8,7 +9,8 @@ import java.nio.file.Path;
 
 /**
  * A sweep of the distillation hyperparameters (alpha, temperature, optionally learning rate and epochs) with Arbiter,
- * as the config's {@code tune} section says. Without a teacher file, the run first trains the teacher.
+ * as the config's {@code tune} section says. Without a teacher file, the run first trains the teacher. The run's
+ * report.md has the sweep's summary and table, and the best candidate's metrics, epochs and plots.
  */
 public final class Tuning {
 
@@ -23,6 +25,15 @@ public final class Tuning {
             if (given != null) {
                 TeacherCompatibility.check(given, teacherFile, data, config);
             }
-        }, run -> new Sweep(run, Teachers.givenOrTrained(given, teacherFile, run)).run(source.resumed()));
+        }, run -> {
+            Sweep.Result result = new Sweep(run, Teachers.givenOrTrained(given, teacherFile, run))
+                    .run(source.resumed());
+            RunReport report = RunReport.of(run, "distill4j tune: " + run.config().name)
+                    .section("Sweep", result.summary() + "\n" + result.table() + "\nBest config: [best-config.yaml]("
+                            + result.runDir().relativize(result.bestConfig()) + ")"
+                            + (result.promotedModel() != null ? "; promoted to `" + result.promotedModel() + "`." : "."));
+            report.model(result.bestModel(), result.bestTest()).write();
+            return result;
+        });
     }
 }

@@ -39,8 +39,8 @@ class MetricsTest {
      * IoU: water 3/(3+1+1) = 0.6, field 5/(5+1+1) = 5/7, forest 5/5 = 1, road undefined.
      * mean IoU = (0.6 + 5/7 + 1) / 3.
      */
-    private static final float[][] TRUTH = {{0, 0, 1, 1}, {0, 0, 1, 1}, {2, 2, 1, 1}, {2, 2, 2, IGNORE}};
-    private static final float[][] PREDICTED = {{0, 0, 1, 1}, {0, 1, 1, 1}, {2, 2, 1, 0}, {2, 2, 2, 3}};
+    static final float[][] TRUTH = {{0, 0, 1, 1}, {0, 0, 1, 1}, {2, 2, 1, 1}, {2, 2, 2, IGNORE}};
+    static final float[][] PREDICTED = {{0, 0, 1, 1}, {0, 1, 1, 1}, {2, 2, 1, 0}, {2, 2, 2, 3}};
 
     static INDArray segmentationLabels(float[][]... images) {
         INDArray labels = Nd4j.create(DataType.FLOAT, images.length, 1, images[0].length, images[0][0].length);
@@ -94,6 +94,24 @@ class MetricsTest {
         assertEquals(0.6, summary.get("iou_water"), 1e-9);
         assertEquals((0.75 + 5.0 / 6 + 1) / 3, summary.get("macro_f1"), 1e-9);
         assertTrue(summary.containsKey("iou_road"));
+    }
+
+    @Test
+    void segmentationAskedForCurvesGetsThemPerPixelWithEachClassesShare() {
+        Metrics.Accumulator accumulator = new Metrics(Task.SEGMENTATION, 4, LAND, IGNORE).withPrecisionRecall()
+                .accumulator();
+        accumulator.add(segmentationProbabilities(4, PREDICTED), segmentationLabels(TRUTH));
+        EvaluationResult r = accumulator.result();
+        assertEquals(4, r.precisionRecall().size());
+        // 15 scored pixels (the ignored one left out): water 4, field 6, forest 5, road none
+        assertArrayEquals(new double[]{4.0 / 15, 6.0 / 15, 5.0 / 15, 0},
+                r.precisionRecall().stream().mapToDouble(EvaluationResult.PrecisionRecall::prevalence).toArray(), 1e-9);
+        assertEquals(1.0, r.precisionRecall().get(2).auprc(), 1e-6, "forest is predicted exactly");
+        assertTrue(r.precisionRecall().get(0).auprc() < 1, "water is not");
+        assertTrue(Double.isNaN(r.precisionRecall().get(3).auprc()), "road has no positive pixel");
+        Metrics.Accumulator plain = new Metrics(Task.SEGMENTATION, 4, LAND, IGNORE).accumulator();
+        plain.add(segmentationProbabilities(4, PREDICTED), segmentationLabels(TRUTH));
+        assertEquals(plain.result().summary(), r.summary(), "the same figures, the curves besides");
     }
 
     @Test

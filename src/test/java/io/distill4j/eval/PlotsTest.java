@@ -92,6 +92,25 @@ class PlotsTest {
     }
 
     @Test
+    void segmentationCurvesPerPixelHaveANoSkillLineAtEachClassesShare() {
+        Metrics metrics = new Metrics(Task.SEGMENTATION, 4, List.of("water", "field", "forest", "road"), 255)
+                .withPrecisionRecall();
+        Metrics.Accumulator accumulator = metrics.accumulator();
+        accumulator.add(MetricsTest.segmentationProbabilities(4, MetricsTest.PREDICTED),
+                MetricsTest.segmentationLabels(MetricsTest.TRUTH));
+        org.knowm.xchart.XYChart chart = Plots.precisionRecallChart(accumulator.result());
+        org.knowm.xchart.XYSeries water = chart.getSeriesMap().get("no skill: water");
+        assertNotNull(water, chart.getSeriesMap().keySet().toString());
+        assertEquals(4.0 / 15, water.getYData()[0], 1e-9, "water is 4 of the 15 scored pixels");
+        assertEquals(4.0 / 15, water.getYData()[1], 1e-9, "a horizontal line");
+        assertTrue(!water.isShowInLegend());
+        String curve = chart.getSeriesMap().keySet().stream().filter(k -> k.startsWith("water (")).findFirst()
+                .orElseThrow();
+        assertEquals(water.getLineColor(), chart.getSeriesMap().get(curve).getLineColor(), "same colour as its curve");
+        assertTrue(chart.getTitle().contains("no positives: road"), chart.getTitle());
+    }
+
+    @Test
     void segmentationHasNoPrecisionRecallCurves() {
         Metrics metrics = new Metrics(Task.SEGMENTATION, 2, null, null);
         Metrics.Accumulator accumulator = metrics.accumulator();

@@ -148,6 +148,12 @@ class SweepTest {
                 Sweep.Result result = new Sweep(run, teacher(run)).run(false);
                 assertEquals(candidates, result.candidates().size(), generator.toString());
                 if (generator == SweepGenerator.GRID) {
+                    // 4 grid points, 3 run: the summary says which one was left out
+                    assertEquals(4, result.grid().points());
+                    assertEquals(3, result.grid().run());
+                    assertEquals(1, result.grid().notRun().size());
+                    assertTrue(result.summary().contains("Grid: 4 points (2 values of alpha × 2 values of temperature)")
+                            && result.summary().contains("1 do not"), result.summary());
                     // 2 points per searched value: alpha in {0, 1}, T in {1, 20}
                     assertTrue(result.candidates().stream().allMatch(r -> (r.alpha() == 0 || r.alpha() == 1)
                             && (Math.abs(r.temperature() - 1) < 1e-9 || Math.abs(r.temperature() - 20) < 1e-9)),
