@@ -5,6 +5,7 @@ import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 
 import java.awt.Color;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -65,6 +66,17 @@ public interface Dataset {
     /** Number of examples {@link #distillationIterator} yields per epoch. */
     default int distillationSize() {
         return size(Split.TRAIN);
+    }
+
+    /**
+     * Where a sample of a split came from, for captions and reports: its file (below the data root), and for patches
+     * cut from an image which patch, e.g. {@code Tile 1/images/image_part_001.jpg, patch 3 of 20}; empty for generated
+     * data, whose samples have only their index.
+     *
+     * @param index the sample's position in the split, as an unshuffled {@link #iterator} yields it
+     */
+    default Optional<String> sampleName(Split split, int index) {
+        return Optional.empty();
     }
 
     /** A stable SHA-256 (hex) of the data content and the parameters that shape it, for provenance. */

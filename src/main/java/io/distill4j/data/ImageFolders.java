@@ -124,6 +124,13 @@ final class ImageFolders extends BaseDataset {
         return splits.get(split).size();
     }
 
+    /** The image's class folder and file name, e.g. {@code forest/1234.jpg}. */
+    @Override
+    public java.util.Optional<String> sampleName(Split split, int index) {
+        Path file = splits.get(split).get(index).file();
+        return java.util.Optional.of(file.getParent().getFileName() + "/" + file.getFileName());
+    }
+
     /** Each file's path below the root, class and bytes: moving the root keeps the fingerprint. */
     @Override
     void hashContent(Split split, Fingerprint hash) {

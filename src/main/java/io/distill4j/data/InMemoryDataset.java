@@ -6,6 +6,7 @@ import java.awt.Color;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A dataset materialised once as 8-bit samples per split (synthetic sets, Fashion-MNIST, patches cut from image and
@@ -14,9 +15,17 @@ import java.util.Map;
 final class InMemoryDataset extends BaseDataset {
 
     private final Map<Split, Samples> splits;
+    /** Each sample's source per split (read from files), or null for generated data. */
+    private final Map<Split, List<String>> sampleNames;
 
     InMemoryDataset(String name, Task task, DatasetSpec spec, List<String> classNames, List<Color> classColors,
                     Map<Split, Samples> splits) {
+        this(name, task, spec, classNames, classColors, splits, null);
+    }
+
+    /** @param sampleNames each sample's source, per split, as long as the split; null when generated */
+    InMemoryDataset(String name, Task task, DatasetSpec spec, List<String> classNames, List<Color> classColors,
+                    Map<Split, Samples> splits, Map<Split, List<String>> sampleNames) {
         super(name, task, spec, splits.get(Split.TRAIN).channels, splits.get(Split.TRAIN).height,
                 splits.get(Split.TRAIN).width, classNames, classColors);
         this.splits = new EnumMap<>(splits);
@@ -24,7 +33,12 @@ final class InMemoryDataset extends BaseDataset {
             if (!this.splits.containsKey(split)) {
                 throw new IllegalArgumentException("no samples for split " + split);
             }
+            if (sampleNames != null && sampleNames.get(split).size() != this.splits.get(split).size()) {
+                throw new IllegalArgumentException(sampleNames.get(split).size() + " sample names for "
+                        + this.splits.get(split).size() + " samples of split " + split);
+            }
         }
+        this.sampleNames = sampleNames == null ? null : new EnumMap<>(sampleNames);
         checkLabels();
     }
 
@@ -47,6 +61,11 @@ final class InMemoryDataset extends BaseDataset {
     public DataSetIterator iterator(Split split, int batchSize, boolean shuffle) {
         return new SampleIterator(splits.get(split), batchSize, shuffle, augments(split), iteratorSeed(split),
                 classNames(), normalizer());
+    }
+
+    @Override
+    public Optional<String> sampleName(Split split, int index) {
+        return sampleNames == null ? Optional.empty() : Optional.of(sampleNames.get(split).get(index));
     }
 
     @Override

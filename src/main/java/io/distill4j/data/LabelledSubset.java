@@ -119,6 +119,12 @@ public final class LabelledSubset implements Dataset {
         return new InMemoryIterator(transferSet, batchSize, shuffle, seed * 31 + 1, this);
     }
 
+    /** The source's names for validation and test; training examples are drawn anew, so they have none. */
+    @Override
+    public java.util.Optional<String> sampleName(Split split, int index) {
+        return split == Split.TRAIN ? java.util.Optional.empty() : source.sampleName(split, index);
+    }
+
     @Override
     public int size(Split split) {
         return split == Split.TRAIN ? labelled : source.size(split);

@@ -157,21 +157,26 @@ final class SegmentationFolders {
         Map<Split, List<Integer>> parts = Splits.partition(pairs.size(), spec.validationFractionOrDefault(),
                 spec.testFractionOrDefault(), spec.seedOrDefault(), what + " " + root + " (images)");
         Map<Split, Samples> splits = new EnumMap<>(Split.class);
+        Map<Split, List<String>> sampleNames = new EnumMap<>(Split.class);
         int total = 0;
         for (Split split : Split.values()) {
             Samples samples = new Samples(3, patch, patch, true);
+            List<String> sources = new ArrayList<>();
             for (int image : parts.get(split)) {
                 Samples patches = perImage.get(image);
+                String file = root.relativize(pairs.get(image).image()).toString().replace('\\', '/');
                 for (int i = 0; i < patches.size(); i++) {
                     samples.add(patches.image(i), patches.label(i));
+                    sources.add(patches.size() == 1 ? file : file + ", patch " + (i + 1) + " of " + patches.size());
                 }
             }
             splits.put(split, samples);
+            sampleNames.put(split, sources);
             total += samples.size();
         }
         return new InMemoryDataset(what + " " + root + " (" + pairs.size() + " images, " + total + " patches of "
                 + patch + "x" + patch + ")", Task.SEGMENTATION, spec, names,
-                colors != null ? colors.colors() : ColorMap.palette(names.size()), splits);
+                colors != null ? colors.colors() : ColorMap.palette(names.size()), splits, sampleNames);
     }
 
     private static DatasetException badClassId(List<Pair> pairs, List<Samples> perImage, int numClasses) {

@@ -135,7 +135,7 @@ public final class Reports {
             List<Mosaics.SegmentationRow> captioned = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 Mosaics.SegmentationRow r = (Mosaics.SegmentationRow) rows.get(i).sample();
-                captioned.add(new Mosaics.SegmentationRow(caption(which, i, rows.get(i), scoreName), r.image(), r.masks()));
+                captioned.add(new Mosaics.SegmentationRow(caption(run, which, i, rows.get(i), scoreName), r.image(), r.masks()));
             }
             List<String> titles = new ArrayList<>();
             titles.add("ground truth");
@@ -147,16 +147,20 @@ public final class Reports {
             List<Mosaics.ClassificationRow> captioned = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 Mosaics.ClassificationRow r = (Mosaics.ClassificationRow) rows.get(i).sample();
-                captioned.add(new Mosaics.ClassificationRow(caption(which, i, rows.get(i), scoreName), r.image(),
+                captioned.add(new Mosaics.ClassificationRow(caption(run, which, i, rows.get(i), scoreName), r.image(),
                         r.trueClass(), r.probabilities()));
             }
             Mosaics.writeClassification(png, names, captioned, run.data().classNames(), scale);
         }
     }
 
-    private static String caption(String which, int rank, BestAndWorst.Scored<Object> scored, String scoreName) {
-        return String.format(java.util.Locale.ROOT, "%s %d: validation sample %d, %s %.3f", which, rank + 1,
-                scored.index(), scoreName, scored.score());
+    /** E.g. "worst 2: validation forest/1234.jpg, student IoU 0.132"; generated data names the sample's index. */
+    private static String caption(Run run, String which, int rank, BestAndWorst.Scored<Object> scored,
+                                  String scoreName) {
+        String sample = run.data().sampleName(Split.VALIDATION, (int) scored.index())
+                .orElse("sample " + scored.index());
+        return String.format(java.util.Locale.ROOT, "%s %d: validation %s, %s %.3f", which, rank + 1, sample,
+                scoreName, scored.score());
     }
 
     /**

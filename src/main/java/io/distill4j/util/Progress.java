@@ -46,10 +46,15 @@ public final class Progress implements AutoCloseable {
      * line at most that often (and at the end).
      */
     public static Progress start(String task, long total, PrintStream out, boolean terminal, int intervalMillis) {
+        // the library renders the final state twice (last tick, close): a log gets each distinct line once
+        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>();
         ProgressBarConsumer consumer = terminal ? new ConsoleProgressBarConsumer(out)
                 : new DelegatingProgressBarConsumer(line -> {
-                    out.println(line.strip());
-                    out.flush();
+                    String plain = line.strip();
+                    if (!plain.equals(last.getAndSet(plain))) {
+                        out.println(plain);
+                        out.flush();
+                    }
                 }, LOG_LINE_WIDTH);
         return new Progress(new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(intervalMillis).setConsumer(consumer)

@@ -81,6 +81,11 @@ class ImageFoldersTest {
         for (Split split : Split.values()) {
             assertEquals(dataset.size(split), checkBatches(dataset.iterator(split, 3, true)), split.name());
         }
+        // a sample's name is its class folder and file, in the order an unshuffled iterator yields it
+        DataSetIterator validation = dataset.iterator(Split.VALIDATION, 2, false);
+        int secondClass = validation.next().getLabels().getInt(1, 0);
+        String name = dataset.sampleName(Split.VALIDATION, 1).orElseThrow();
+        assertTrue(name.startsWith(dataset.classNames().get(secondClass) + "/") && name.endsWith(".jpg"), name);
     }
 
     @Test

@@ -87,6 +87,9 @@ class SegmentationFoldersTest {
         }
         assertEquals(16, total);
         assertTrue(List.of(2, 4).contains(dataset.size(Split.TEST)), "one test image: 2 or 4 patches");
+        // captions name the source: file below the root, and which of its patches
+        String name = dataset.sampleName(Split.TEST, 1).orElseThrow();
+        assertTrue(name.matches("Tile \\d/images/image_part_00\\d\\.jpg, patch 2 of [24]"), name);
     }
 
     @Test

@@ -37,6 +37,7 @@ class SyntheticLandCoverTest {
         assertEquals(64, dataset.width());
         assertEquals(3, dataset.channels());
         assertTrue(dataset.ignoreIndex().isEmpty());
+        assertTrue(dataset.sampleName(Split.VALIDATION, 0).isEmpty(), "generated: no file to name");
     }
 
     @Test

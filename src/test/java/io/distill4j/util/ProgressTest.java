@@ -31,6 +31,7 @@ class ProgressTest {
         assertTrue(lines.get(0).contains(" 0/10"), "the first line comes before the first step: " + text);
         String last = lines.get(lines.size() - 1);
         assertTrue(last.contains("100%") && last.contains("10/10") && last.contains("loss 0.10"), last);
+        assertTrue(lines.stream().distinct().count() == lines.size(), "each line once: " + text);
     }
 
     @Test
