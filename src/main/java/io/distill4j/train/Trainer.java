@@ -257,6 +257,13 @@ public final class Trainer {
             org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator multiEpoch = !multi ? null
                     : cache != null ? cache.multiEpoch(batchSize, epochSeed) : multiIterator;
             if (config.training.maxBatches > 0) {
+                // an epoch cut short leaves the shared iterator part-way; DL4J's fit resets only an exhausted one, so
+                // without this the next epoch would train on the leftover batches only
+                if (multi && multiEpoch.resetSupported()) {
+                    multiEpoch.reset();
+                } else if (!multi && iterator.resetSupported()) {
+                    iterator.reset();
+                }
                 if (multi) {
                     multiEpoch = new org.deeplearning4j.datasets.iterator.EarlyTerminationMultiDataSetIterator(
                             multiEpoch, config.training.maxBatches);

@@ -45,6 +45,27 @@ class TrainerTest {
     }
 
     @Test
+    void everyEpochTrainsMaxBatchesEvenWhenTheLastOneStoppedPartWay(@TempDir Path dir) {
+        RunConfig config = TinyRuns.segmentation(dir);
+        try (Run run = Run.start(config, "test", new StopSignal())) {
+            int batches = (run.data().size(io.distill4j.data.Split.TRAIN) + 3) / 4;
+            // one batch fewer than the split has: epoch 1 leaves one behind, which epoch 2 used to train alone
+            config.training.maxBatches = batches - 1;
+            assertTrue(batches - 1 >= 2, "the test needs at least 3 batches, has " + batches);
+            int[] fitted = new int[1];
+            run.trainer().train("student", () -> io.distill4j.model.UNetFactory.build(
+                    Trainer.spec(config, config.student, run.data(), false)), null, 2, false,
+                    List.of(new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+                        @Override
+                        public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+                            fitted[0]++;
+                        }
+                    }));
+            assertEquals(2 * (batches - 1), fitted[0], "maxBatches per epoch, both epochs");
+        }
+    }
+
+    @Test
     void anInterruptedRunResumesAtTheEpochItStoppedIn(@TempDir Path dir) {
         RunConfig config = TinyRuns.segmentation(dir);
         config.training.epochs = 3;
