@@ -21,6 +21,7 @@ final class Commands {
         System.out.printf("%s: best epoch %d of %d, test %s %.4f%n", what, r.model().best().epoch(),
                 r.model().history().size(), test.mainMetricName(), test.mainScore());
         System.out.println("run folder: " + r.runDir());
+        System.out.println("report: " + r.runDir().resolve("report.md"));
         if (r.promoted() != null) {
             System.out.println("model: " + r.promoted());
         }

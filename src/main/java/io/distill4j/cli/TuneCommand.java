@@ -50,6 +50,7 @@ public final class TuneCommand implements Callable<Integer> {
         System.out.println();
         System.out.print(r.summary());
         System.out.println("table: " + r.runDir().resolve("candidates.md"));
+        System.out.println("report: " + r.runDir().resolve("report.md"));
         System.out.println("best config: " + r.bestConfig());
         if (r.promotedModel() != null) {
             System.out.println("best student: " + r.promotedModel());

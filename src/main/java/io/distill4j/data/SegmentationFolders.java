@@ -167,7 +167,7 @@ final class SegmentationFolders {
                 String file = root.relativize(pairs.get(image).image()).toString().replace('\\', '/');
                 for (int i = 0; i < patches.size(); i++) {
                     samples.add(patches.image(i), patches.label(i));
-                    sources.add(patches.size() == 1 ? file : file + ", patch " + (i + 1) + " of " + patches.size());
+                    sources.add(patches.size() == 1 ? file : file + " (patch " + (i + 1) + "/" + patches.size() + ")");
                 }
             }
             splits.put(split, samples);

@@ -185,6 +185,7 @@ public final class Plots {
         double lo = Math.log10(sorted[0]);
         double hi = Math.log10(sorted[sorted.length - 1]);
         double span = Math.max(hi - lo, 0.1);
+        chart.getStyler().setPlotGridHorizontalLinesVisible(false);
         chart.getStyler().setYAxisLogarithmic(false).setYAxisTicksVisible(false)
                 .setYAxisMin(lo - 0.06 * span).setYAxisMax(hi + 0.06 * span);
         chart.getStyler().setAnnotationLineColor(new Color(0, 0, 0, 40)).setAnnotationLineStroke(new java.awt.BasicStroke(1f))

@@ -154,13 +154,16 @@ public final class Reports {
         }
     }
 
-    /** E.g. "worst 2: validation forest/1234.jpg, student IoU 0.132"; generated data names the sample's index. */
+    /**
+     * E.g. "worst 2, student IoU 0.132: forest/1234.jpg", or for generated data "... : validation sample 17"; the
+     * sample comes last, so a caption too long for its row loses the end of a path, not the score.
+     */
     private static String caption(Run run, String which, int rank, BestAndWorst.Scored<Object> scored,
                                   String scoreName) {
         String sample = run.data().sampleName(Split.VALIDATION, (int) scored.index())
-                .orElse("sample " + scored.index());
-        return String.format(java.util.Locale.ROOT, "%s %d: validation %s, %s %.3f", which, rank + 1, sample,
-                scoreName, scored.score());
+                .orElse("validation sample " + scored.index());
+        return String.format(java.util.Locale.ROOT, "%s %d, %s %.3f: %s", which, rank + 1, scoreName, scored.score(),
+                sample);
     }
 
     /**

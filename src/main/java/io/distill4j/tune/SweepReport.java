@@ -82,8 +82,9 @@ final class SweepReport {
         double aLo = alphas.stream().mapToDouble(Double::doubleValue).min().orElse(0);
         double aHi = alphas.stream().mapToDouble(Double::doubleValue).max().orElse(1);
         double aSpan = Math.max(aHi - aLo, 0.1);
-        chart.getStyler().setXAxisMin(aLo - 0.2 * aSpan).setXAxisMax(aHi + 0.05 * aSpan);
-        Plots.logTicksAt(chart, temperatures.stream().mapToDouble(Double::doubleValue).toArray(), aLo - 0.1 * aSpan);
+        // (narrow enough that XChart puts no negative alpha tick there)
+        chart.getStyler().setXAxisMin(aLo - 0.12 * aSpan).setXAxisMax(aHi + 0.05 * aSpan);
+        Plots.logTicksAt(chart, temperatures.stream().mapToDouble(Double::doubleValue).toArray(), aLo - 0.065 * aSpan);
         return chart;
     }
 

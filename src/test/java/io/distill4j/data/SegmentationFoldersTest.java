@@ -89,7 +89,7 @@ class SegmentationFoldersTest {
         assertTrue(List.of(2, 4).contains(dataset.size(Split.TEST)), "one test image: 2 or 4 patches");
         // captions name the source: file below the root, and which of its patches
         String name = dataset.sampleName(Split.TEST, 1).orElseThrow();
-        assertTrue(name.matches("Tile \\d/images/image_part_00\\d\\.jpg, patch 2 of [24]"), name);
+        assertTrue(name.matches("Tile \\d/images/image_part_00\\d\\.jpg \\(patch 2/[24]\\)"), name);
     }
 
     @Test
