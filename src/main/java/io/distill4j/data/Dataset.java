@@ -70,7 +70,7 @@ public interface Dataset {
 
     /**
      * Where a sample of a split came from, for captions and reports: its file (below the data root), and for patches
-     * cut from an image which patch, e.g. {@code Tile 1/images/image_part_001.jpg (patch 3/20)}; empty for generated
+     * cut from an image which patch, e.g. {@code Tile 1/image_part_001.jpg (patch 3/20)}; empty for generated
      * data, whose samples have only their index.
      *
      * @param index the sample's position in the split, as an unshuffled {@link #iterator} yields it

@@ -164,7 +164,7 @@ final class SegmentationFolders {
             List<String> sources = new ArrayList<>();
             for (int image : parts.get(split)) {
                 Samples patches = perImage.get(image);
-                String file = root.relativize(pairs.get(image).image()).toString().replace('\\', '/');
+                String file = sourceName(root, pairs.get(image).image());
                 for (int i = 0; i < patches.size(); i++) {
                     samples.add(patches.image(i), patches.label(i));
                     sources.add(patches.size() == 1 ? file : file + " (patch " + (i + 1) + "/" + patches.size() + ")");
@@ -177,6 +177,17 @@ final class SegmentationFolders {
         return new InMemoryDataset(what + " " + root + " (" + pairs.size() + " images, " + total + " patches of "
                 + patch + "x" + patch + ")", Task.SEGMENTATION, spec, names,
                 colors != null ? colors.colors() : ColorMap.palette(names.size()), splits, sampleNames);
+    }
+
+    /**
+     * An image's name for captions: its file, below its tile folder when there is one ({@code Tile 1/x.jpg}); the
+     * {@code images/} folder every image sits in is left out.
+     */
+    static String sourceName(Path root, Path image) {
+        Path relative = root.relativize(image);
+        Path imagesFolder = relative.getParent();
+        Path tile = imagesFolder == null ? null : imagesFolder.getParent();
+        return (tile == null ? "" : tile.toString().replace('\\', '/') + "/") + relative.getFileName();
     }
 
     private static DatasetException badClassId(List<Pair> pairs, List<Samples> perImage, int numClasses) {

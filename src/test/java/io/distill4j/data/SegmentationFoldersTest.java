@@ -89,7 +89,7 @@ class SegmentationFoldersTest {
         assertTrue(List.of(2, 4).contains(dataset.size(Split.TEST)), "one test image: 2 or 4 patches");
         // captions name the source: file below the root, and which of its patches
         String name = dataset.sampleName(Split.TEST, 1).orElseThrow();
-        assertTrue(name.matches("Tile \\d/images/image_part_00\\d\\.jpg \\(patch 2/[24]\\)"), name);
+        assertTrue(name.matches("Tile \\d/image_part_00\\d\\.jpg \\(patch 2/[24]\\)"), name);
     }
 
     @Test
@@ -253,6 +253,7 @@ class SegmentationFoldersTest {
         spec.classNames = List.of("none", "red", "green", "blue");
         Dataset dataset = Datasets.open(spec);
         assertEquals(spec.classNames, dataset.classNames());
+        assertEquals("one.jpg", dataset.sampleName(Split.TRAIN, 0).orElseThrow(), "one 16x16 patch: the file alone");
         DataSet batch = dataset.iterator(Split.TRAIN, 1, false).next();
         for (int y = 0; y < 16; y++) {
             for (int x = 0; x < 16; x++) {
