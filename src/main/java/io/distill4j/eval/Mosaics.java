@@ -232,8 +232,8 @@ public final class Mosaics {
         int tileH = (int) size[0] * scale;
         int columns = 1 + maskTitles.size();
         int width = PADDING + columns * (tileW + PADDING) + LEGEND_WIDTH;
-        int height = Math.max(PADDING + TEXT_HEIGHT + rows.size() * (TEXT_HEIGHT + tileH + PADDING),
-                PADDING + (palette.classNames().size() + 1) * TEXT_HEIGHT + PADDING);
+        int legendBottom = PADDING + (palette.classNames().size() + 1) * TEXT_HEIGHT + PADDING;
+        int height = Math.max(PADDING + TEXT_HEIGHT + rows.size() * (TEXT_HEIGHT + tileH + PADDING), legendBottom);
         BufferedImage mosaic = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = graphics(mosaic);
         FontMetrics metrics = g.getFontMetrics();
@@ -251,7 +251,9 @@ public final class Mosaics {
                 throw new IllegalArgumentException("row \"" + row.caption() + "\" image is "
                         + Arrays.toString(imageSize(row.image())) + ", the first row's is " + Arrays.toString(size));
             }
-            text(g, metrics, row.caption(), PADDING, y, columns * (tileW + PADDING), TEXT);
+            // below the legend, a caption (which ends with the sample's file) may run across the legend's column
+            int captionWidth = y >= legendBottom ? width - 2 * PADDING : columns * (tileW + PADDING);
+            text(g, metrics, row.caption(), PADDING, y, captionWidth, TEXT);
             y += TEXT_HEIGHT;
             g.drawImage(image(row.image(), scale), PADDING, y, null);
             for (int m = 0; m < row.masks().size(); m++) {

@@ -44,7 +44,9 @@ class TrainingWorkflowsTest {
         Demo.Result demo = Demo.run(RunSource.of(config));
         assertEquals(3, demo.table().rows().size(), demo.table().toMarkdown());
         assertTrue(demo.verdict().contains("(distilled)"), demo.verdict());
-        assertTrue(Files.readString(demo.runDir().resolve("report.md")).contains(demo.verdict()));
+        String report = RunReportsTest.checkedReport(demo.runDir());
+        assertTrue(report.contains(demo.verdict()) && report.contains("## student-distilled")
+                && report.contains("plots/student-scratch-loss.png"), report);
         assertTrue(Files.isRegularFile(dir.resolve("models/tiny-student-distilled.zip")));
     }
 }
