@@ -27,7 +27,8 @@ import java.util.Map;
  * @param meanIoU         mean IoU over the classes that occur in labels or predictions, ignore class excluded
  *                        (segmentation; NaN for classification)
  * @param precisionRecall per-class precision-recall curves from DL4J's {@code ROCMultiClass} (classification; for
- *                        segmentation per pixel when the evaluation asked for them, else empty)
+ *                        segmentation per pixel, on at most about 1,024 pixels per image, when the evaluation asked
+ *                        for them, else empty)
  */
 public record EvaluationResult(Task task, List<String> classNames, Integer ignoreIndex, long count, double accuracy,
                                double[] precision, double[] recall, double[] f1, long[][] confusion, double[] iou,

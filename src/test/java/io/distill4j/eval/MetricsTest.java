@@ -115,6 +115,27 @@ class MetricsTest {
     }
 
     @Test
+    void segmentationCurvesScoreEveryKthPixelOfLargeImages() {
+        // 64x64 = 4096 pixels: every 4th in raster order, i.e. columns 0, 4, 8, ... of every row; class 1 is exactly
+        // those columns, so it is a quarter of the pixels but all the curves scored
+        float[][] truth = new float[64][64];
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                truth[y][x] = x % 4 == 0 ? 1 : 0;
+            }
+        }
+        Metrics.Accumulator accumulator = new Metrics(Task.SEGMENTATION, 2, null, null).withPrecisionRecall()
+                .accumulator();
+        accumulator.add(segmentationProbabilities(2, truth), segmentationLabels(truth));
+        EvaluationResult r = accumulator.result();
+        assertEquals(4096, r.count(), "the metrics count every pixel");
+        assertEquals(1024, r.confusion()[1][1], "a quarter of them are class 1");
+        assertEquals(1.0, r.precisionRecall().get(1).prevalence(), 1e-9, "the curves scored 1 pixel in 4");
+        assertEquals(0.0, r.precisionRecall().get(0).prevalence(), 1e-9);
+        assertEquals(4096 / Metrics.SEGMENTATION_CURVE_PIXELS_PER_IMAGE, 4);
+    }
+
+    @Test
     void teacherLogitChannelsInTheLabelsAreNotRead() {
         Metrics metrics = new Metrics(Task.SEGMENTATION, 4, LAND, IGNORE);
         INDArray ids = segmentationLabels(TRUTH);
