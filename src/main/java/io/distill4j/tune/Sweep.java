@@ -112,8 +112,9 @@ public final class Sweep {
             if (!cutShort()) {
                 return grid + "; all of them run.";
             }
-            return grid + String.format(Locale.ROOT, "; tune.maxCandidates (--candidates) %d cuts it short: the first %d"
-                    + " in Arbiter's sequential order run (the candidates in the table), %d do not: %s.", run, run,
+            return grid + String.format(Locale.ROOT, "; %d candidates (tune.maxCandidates, --candidates) cut it short:"
+                    + " the first %d in Arbiter's sequential order run (the candidates in the table), %d do not: %s.",
+                    run, run,
                     notRun.size(), notRun.stream().map(c -> String.format(Locale.ROOT, "(alpha %.3f, T %.3f%s)",
                             c.alpha(), c.temperature(), valuesPerSearched.size() > 2 ? String.format(Locale.ROOT,
                                     ", lr %.2g, %d epochs", c.learningRate(), c.epochs()) : ""))
@@ -220,6 +221,10 @@ public final class Sweep {
         double candidateSeconds = candidates.stream().mapToDouble(CandidateRecord::seconds).sum();
         // without the cache, every epoch of every candidate would run the teacher over the training split again
         double withoutCache = candidateSeconds + teacherSeconds * candidates.stream().mapToInt(CandidateRecord::epochs).sum();
+        if (grid != null) {
+            // what actually ran (tune.maxMinutes may have ended the sweep sooner than the candidate limit)
+            grid = gridCoverage(space, config.tune.gridPoints, candidates.size(), config.seed);
+        }
         String table = SweepReport.write(run, space, candidates, baseline, best, scoreName());
         String summary = summary(candidates, best, baseline, teacherSeconds, candidateSeconds, withoutCache, bestTest)
                 + (grid != null ? grid.describe() + "\n" : "");
@@ -231,9 +236,9 @@ public final class Sweep {
 
     /**
      * The grid Arbiter's sequential grid search walks for this space (the same generator, seeded alike, asked for
-     * every point) and which of its points {@code maxCandidates} leaves out.
+     * every point) and which of its points are left out when only the first {@code candidates} run.
      */
-    static GridCoverage gridCoverage(DistillationSpace space, int gridPoints, int maxCandidates, long seed) {
+    static GridCoverage gridCoverage(DistillationSpace space, int gridPoints, int candidates, long seed) {
         GridSearchCandidateGenerator all = new GridSearchCandidateGenerator(space, gridPoints,
                 GridSearchCandidateGenerator.Mode.Sequential, null);
         all.setRngSeed(seed);
@@ -250,7 +255,7 @@ public final class Sweep {
                 default -> (double) c.epochs();
             }).distinct().count());
         }
-        int run = Math.min(maxCandidates, points.size());
+        int run = Math.min(candidates, points.size());
         return new GridCoverage(points.size(), java.util.Collections.unmodifiableMap(values), run,
                 List.copyOf(points.subList(run, points.size())));
     }

@@ -77,6 +77,6 @@ class RunReportsTest {
         assertTrue(tuned.contains("plots/sweep.png") && tuned.contains("| candidate |")
                 && tuned.contains("best-config.yaml"), tuned);
         assertEquals(4, sweep.grid().points());
-        assertTrue(tuned.contains("Grid: 4 points") && tuned.contains("cuts it short"), tuned);
+        assertTrue(tuned.contains("Grid: 4 points") && tuned.contains("cut it short"), tuned);
     }
 }
