@@ -40,7 +40,7 @@ public final class Mosaics {
     public static final int PADDING = 4;
     public static final int TEXT_HEIGHT = 16;
     /** Wide enough for a caption with the sample's file, e.g. "best 1, student p(true) 0.912: forest/12345.jpg". */
-    public static final int TEXT_WIDTH = 340;
+    public static final int TEXT_WIDTH = 400;
     public static final int LEGEND_WIDTH = 140;
     /** Tiles are scaled up to at least this many pixels on their longer side by {@link #defaultScale}. */
     public static final int MIN_TILE = 96;
