@@ -1,5 +1,6 @@
 package io.distill4j.data;
 
+import io.distill4j.util.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -98,14 +99,17 @@ final class FashionMnistReader {
         Map<Split, List<Integer>> parts = Splits.partition(count, spec.validationFractionOrDefault(),
                 spec.testFractionOrDefault(), seed, "fashion-mnist-scenes");
         Map<Split, Samples> splits = new EnumMap<>(Split.class);
-        for (Split split : Split.values()) {
-            Part items = split == Split.TEST ? test : train;
-            Samples samples = new Samples(1, height, width, true);
-            for (int index : parts.get(split)) {
-                byte[][] scene = scene(seed, index, items, height, width, maxItems, threshold);
-                samples.add(scene[0], scene[1]);
+        try (Progress progress = Progress.start("composing fashion-mnist scenes", count)) {
+            for (Split split : Split.values()) {
+                Part items = split == Split.TEST ? test : train;
+                Samples samples = new Samples(1, height, width, true);
+                for (int index : parts.get(split)) {
+                    byte[][] scene = scene(seed, index, items, height, width, maxItems, threshold);
+                    samples.add(scene[0], scene[1]);
+                    progress.step();
+                }
+                splits.put(split, samples);
             }
-            splits.put(split, samples);
         }
         List<String> names = new ArrayList<>();
         names.add("Background");
