@@ -186,6 +186,7 @@ public final class DistillationLoss {
         double[] q = new double[classes];
         double[] logS = new double[classes];
         double[] s = new double[classes];
+        int integerTemperature = t == Math.rint(t) && t >= 1 && t <= 8 ? (int) t : 0;
         for (int r = from; r < to; r++) {
             int example = r / pixels;
             int pixel = r % pixels;
@@ -206,7 +207,14 @@ public final class DistillationLoss {
                 continue;
             }
             int label = unlabelled ? -1 : (int) id;
-            logSoftmax(z, base, pixels, classes, 1.0, logP, p);
+            if (soft && integerTemperature > 0) {
+                // softmax(z) from softmax(z / T) by powers: 6 fewer exp calls a row, a sixth of a cached distillation
+                // step at 256×256 went to Math.exp
+                logSoftmax(z, base, pixels, classes, t, logS, s);
+                powerSoftmax(logS, s, classes, integerTemperature, logP, p);
+            } else {
+                logSoftmax(z, base, pixels, classes, 1.0, logP, p);
+            }
             int argMax = 0;
             for (int c = 1; c < classes; c++) {
                 if (z.get(base + c * pixels) > z.get(base + argMax * pixels)) {
@@ -218,7 +226,9 @@ public final class DistillationLoss {
             double loss = hardWeight * crossEntropy;
             if (soft) {
                 logSoftmax(y, labelBase + pixels, pixels, classes, t, logQ, q);
-                logSoftmax(z, base, pixels, classes, t, logS, s);
+                if (integerTemperature == 0) {
+                    logSoftmax(z, base, pixels, classes, t, logS, s);
+                }
                 double kl = 0;
                 for (int c = 0; c < classes; c++) {
                     kl += q[c] * (logQ[c] - logS[c]);
@@ -247,6 +257,28 @@ public final class DistillationLoss {
             }
         }
         return sums;
+    }
+
+    /**
+     * log softmax(v) and softmax(v) from {@code logS} and {@code s}, log softmax(v / T) and softmax(v / T) for an integer
+     * T: softmax(v)_c is s_c^T / sum_k s_k^T, and its log is T log s_c - log sum_k s_k^T (no exp; the logs stay exact
+     * where a power underflows).
+     */
+    private static void powerSoftmax(double[] logS, double[] s, int classes, int t, double[] logOut, double[] out) {
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            double power = s[c];
+            for (int i = 1; i < t; i++) {
+                power *= s[c];
+            }
+            out[c] = power;
+            sum += power;
+        }
+        double logSum = Math.log(sum);
+        for (int c = 0; c < classes; c++) {
+            out[c] /= sum;
+            logOut[c] = t * logS[c] - logSum;
+        }
     }
 
     /**
