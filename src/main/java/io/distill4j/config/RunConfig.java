@@ -18,7 +18,7 @@ public class RunConfig {
     public String name = "run";
     /** Seed for weight initialisation, shuffling and synthetic data (unless the data section sets its own). */
     public long seed = 42;
-    public DatasetSpec data = new DatasetSpec();
+    public DatasetSpec data = new DatasetSpec.LandCover();
     public NetworkConfig teacher = NetworkConfig.teacher();
     public NetworkConfig student = NetworkConfig.student();
     public DistillationConfig distillation = new DistillationConfig();

@@ -1,17 +1,15 @@
 package io.distill4j.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import io.distill4j.data.DatasetSpec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,17 +29,7 @@ public final class RunConfigs {
     /** The built-in default: synthetic land cover, no files needed. Shipped as configs/landcover.yaml. */
     public static final String DEFAULT_RESOURCE = "/configs/landcover.yaml";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            // distillation terms say their type as `type: kd`, as a user writes them, not as YAML `!<kd>` tags
-            .disable(YAMLGenerator.Feature.USE_NATIVE_TYPE_ID)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            // choices are enums, written in lowercase (their toString) and read in any case
-            .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
-            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+    private static final ObjectMapper YAML = io.distill4j.util.Yaml.MAPPER;
 
     private RunConfigs() {
     }
@@ -102,7 +90,6 @@ public final class RunConfigs {
         }
     }
 
-    /** A deep copy (configs are mutable; sweeps and demos derive variants from one). */
     /** A YAML list of distillation terms (e.g. {@code [{type: kd, alpha: 1}, {type: cwd, weight: 3}]}). */
     public static List<io.distill4j.loss.DistillationTerm> parseTerms(String yaml, String source) {
         try {
@@ -117,6 +104,7 @@ public final class RunConfigs {
         }
     }
 
+    /** A deep copy (configs are mutable; sweeps and demos derive variants from one). */
     public static RunConfig copy(RunConfig config) {
         return fromYaml(toYaml(config), "copy of " + config.name);
     }
@@ -155,6 +143,11 @@ public final class RunConfigs {
             String known = e.getKnownPropertyIds() == null ? "" : " (known keys: " + e.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")";
             throw new ConfigException(source + ": unknown key '" + path(e) + "'" + known, e);
+        } catch (InvalidTypeIdException e) {
+            if (e.getBaseType() != null && e.getBaseType().getRawClass() == DatasetSpec.class) {
+                throw new ConfigException(source + ": " + DatasetSpec.unknownType(e.getTypeId()), e);
+            }
+            throw new ConfigException(source + ": invalid value for '" + path(e) + "': " + e.getOriginalMessage(), e);
         } catch (InvalidFormatException e) {
             if (e.getTargetType() != null && e.getTargetType().isEnum()) {
                 throw new ConfigException(source + ": " + path(e) + " = " + e.getValue() + " is invalid: expected one of "
@@ -302,11 +295,7 @@ public final class RunConfigs {
         }
         int levels = Math.max(c.teacher.filters.size(), c.student.filters.size());
         int factor = 1 << (levels - 1);
-        java.util.Map<String, Integer> sides = new java.util.LinkedHashMap<>();
-        sides.put("height", c.data.height);
-        sides.put("width", c.data.width);
-        sides.put("patchSize", c.data.patchSize);
-        sides.forEach((key, side) -> require(side == null || side % factor == 0, source, "data." + key, side,
+        c.data.givenSides().forEach((key, side) -> require(side == null || side % factor == 0, source, "data." + key, side,
                 "a multiple of " + factor + " (the " + levels + "-level U-Net pools " + (levels - 1) + " times), e.g. "
                         + Math.max(factor, side == null ? factor : side / factor * factor) + " or "
                         + (side == null ? 2 * factor : (side / factor + 1) * factor)));

@@ -19,20 +19,19 @@ public final class Datasets {
     }
 
     private static Dataset openType(DatasetSpec spec) {
-        return switch (spec.type) {
-            case DatasetSpec.LANDCOVER -> SyntheticLandCover.openSegmentation(spec);
-            case DatasetSpec.LANDCOVER_PATCHES -> SyntheticLandCover.openPatches(spec);
-            case DatasetSpec.FASHION_MNIST_SCENES -> FashionMnist.openScenes(spec);
-            case DatasetSpec.FASHION_MNIST -> FashionMnist.openClassification(spec);
-            case DatasetSpec.AERIAL -> SegmentationFolders.openAerial(spec);
-            case DatasetSpec.IMAGE_MASK_FOLDERS -> SegmentationFolders.openImageMaskFolders(spec);
-            case DatasetSpec.IMAGE_FOLDERS -> ImageFolders.open(spec);
-            default -> throw new IllegalArgumentException("data.type: unknown dataset type '" + spec.type + "'");
+        return switch (spec.type()) {
+            case LANDCOVER -> SyntheticLandCover.openSegmentation((DatasetSpec.LandCover) spec);
+            case LANDCOVER_PATCHES -> SyntheticLandCover.openPatches((DatasetSpec.LandCoverPatches) spec);
+            case FASHION_MNIST_SCENES -> FashionMnistReader.openScenes((DatasetSpec.FashionMnistScenes) spec);
+            case FASHION_MNIST -> FashionMnistReader.openClassification((DatasetSpec.FashionMnist) spec);
+            case AERIAL -> SegmentationFolders.openAerial((DatasetSpec.Aerial) spec);
+            case IMAGE_MASK_FOLDERS -> SegmentationFolders.openImageMaskFolders((DatasetSpec.ImageMaskFolders) spec);
+            case IMAGE_FOLDERS -> ImageFolderReader.open((DatasetSpec.ImageFolders) spec);
         };
     }
 
     /** The built-in default: synthetic land cover with every option at its default. */
     public static Dataset openDefault() {
-        return open(new DatasetSpec());
+        return open(new DatasetSpec.LandCover());
     }
 }

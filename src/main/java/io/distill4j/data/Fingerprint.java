@@ -47,7 +47,7 @@ final class Fingerprint {
     Fingerprint addSpec(DatasetSpec spec) {
         Map<String, Object> options = new TreeMap<>(spec.givenOptions());
         options.remove("path");
-        add(spec.type).add(String.valueOf(options));
+        add(spec.type().toString()).add(String.valueOf(options));
         return this;
     }
 

@@ -26,13 +26,13 @@ import java.util.List;
  */
 final class ImageFolderIterator extends EpochIterator {
 
-    private final List<ImageFolders.Item> items;
+    private final List<ImageFolderReader.Item> items;
     private final int height;
     private final int width;
     private final int batchSize;
     private RecordReaderDataSetIterator delegate;
 
-    ImageFolderIterator(List<ImageFolders.Item> items, List<String> classNames, int height, int width, int batchSize,
+    ImageFolderIterator(List<ImageFolderReader.Item> items, List<String> classNames, int height, int width, int batchSize,
                         boolean shuffle, boolean augment, long seed, DataSetPreProcessor preProcessor) {
         super(items.size(), 3, height, width, batchSize, shuffle, augment, seed, classNames, preProcessor);
         this.items = items;

@@ -29,11 +29,12 @@ final class SegmentationFolders {
     private SegmentationFolders() {
     }
 
-    static Path root(DatasetSpec spec) {
-        if (spec.path == null) {
-            throw new IllegalArgumentException("data.path: required for type '" + spec.type + "'");
+    /** The existing root folder a folder type's {@code path} names. */
+    static Path root(DatasetType type, String path) {
+        if (path == null) {
+            throw new IllegalArgumentException("data.path: required for type '" + type + "'");
         }
-        Path root = Path.of(spec.path);
+        Path root = Path.of(path);
         if (!Files.isDirectory(root)) {
             throw new DatasetException("Dataset folder " + root + " does not exist or is not a folder");
         }
@@ -41,8 +42,8 @@ final class SegmentationFolders {
     }
 
     /** {@code type: aerial}: every sub-folder with {@code images/} and {@code masks/} (or the root itself). */
-    static Dataset openAerial(DatasetSpec spec) {
-        Path root = root(spec);
+    static Dataset openAerial(DatasetSpec.Aerial spec) {
+        Path root = root(spec.type(), spec.path);
         List<Path> tiles = new ArrayList<>();
         if (hasImagesAndMasks(root)) {
             tiles.add(root);
@@ -66,8 +67,8 @@ final class SegmentationFolders {
     }
 
     /** {@code type: image-mask-folders}: {@code images/} and {@code masks/} under the root. */
-    static Dataset openImageMaskFolders(DatasetSpec spec) {
-        Path root = root(spec);
+    static Dataset openImageMaskFolders(DatasetSpec.ImageMaskFolders spec) {
+        Path root = root(spec.type(), spec.path);
         if (!hasImagesAndMasks(root)) {
             throw new DatasetException("Dataset folder " + root + " needs sub-folders 'images' and 'masks'");
         }
@@ -122,7 +123,7 @@ final class SegmentationFolders {
      * @param colors     RGB masks through this map, or {@code null} for masks whose values are class ids
      * @param classNames names of id-valued classes, or {@code null} to number the classes found
      */
-    private static Dataset open(DatasetSpec spec, Path root, List<Pair> pairs, ColorMap colors,
+    private static Dataset open(DatasetSpec.MaskFolders spec, Path root, List<Pair> pairs, ColorMap colors,
                                 List<String> classNames, String what) {
         int patch = spec.patchSizeOrDefault();
         List<Samples> perImage = new ArrayList<>();

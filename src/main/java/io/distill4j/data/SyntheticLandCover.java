@@ -39,10 +39,10 @@ public final class SyntheticLandCover {
     }
 
     /** Opens {@code type: landcover}: segmentation tiles, 64×64 and 2000 of them by default. */
-    static Dataset openSegmentation(DatasetSpec spec) {
-        int height = spec.heightOr(64);
-        int width = spec.widthOr(64);
-        int count = spec.samplesOr(2000);
+    static Dataset openSegmentation(DatasetSpec.LandCover spec) {
+        int height = spec.heightOrDefault();
+        int width = spec.widthOrDefault();
+        int count = DatasetSpec.orDefault(spec.samples, 2000);
         long seed = spec.seedOrDefault();
         Samples all = new Samples(3, height, width, true);
         for (int i = 0; i < count; i++) {
@@ -58,10 +58,10 @@ public final class SyntheticLandCover {
      * Opens {@code type: landcover-patches}: tiles generated to favour each of the five classes in turn and labelled
      * by the class that actually covers most pixels.
      */
-    static Dataset openPatches(DatasetSpec spec) {
-        int height = spec.heightOr(64);
-        int width = spec.widthOr(64);
-        int count = spec.samplesOr(2000);
+    static Dataset openPatches(DatasetSpec.LandCoverPatches spec) {
+        int height = spec.heightOrDefault();
+        int width = spec.widthOrDefault();
+        int count = DatasetSpec.orDefault(spec.samples, 2000);
         long seed = spec.seedOrDefault();
         Samples all = new Samples(3, height, width, false);
         for (int i = 0; i < count; i++) {
@@ -74,7 +74,7 @@ public final class SyntheticLandCover {
                 split(all, spec, "landcover-patches"));
     }
 
-    private static Map<Split, Samples> split(Samples all, DatasetSpec spec, String what) {
+    private static Map<Split, Samples> split(Samples all, DatasetSpec.Generated spec, String what) {
         Map<Split, List<Integer>> parts = Splits.partition(all.size(), spec.validationFractionOrDefault(),
                 spec.testFractionOrDefault(), spec.seedOrDefault(), what);
         Map<Split, Samples> splits = new EnumMap<>(Split.class);

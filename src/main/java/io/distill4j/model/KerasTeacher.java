@@ -100,6 +100,28 @@ public record KerasTeacher(Path file, ComputationGraph graph, Task task, int cha
         return reshape(file, imported, channelsLast && shape.size() == 4, channels, height, width);
     }
 
+    /**
+     * The graph of {@code conf}, initialised with DL4J's built-in layer implementations: M2.1's oneDNN helpers, which
+     * distill4j switches on ({@link Acceleration}), compute garbage (values up to 1e38, NaN) for the channels-last
+     * (NHWC) convolutions Keras import builds. Layers choose their helper when they are created, so the switch is off
+     * while this graph's layers are, and back as it was afterwards.
+     */
+    private static synchronized ComputationGraph withoutHelpers(ComputationGraphConfiguration conf) {
+        String previous = System.getProperty(Acceleration.HELPERS_DISABLE_PROPERTY);
+        System.setProperty(Acceleration.HELPERS_DISABLE_PROPERTY, "true");
+        try {
+            ComputationGraph graph = new ComputationGraph(conf);
+            graph.init();
+            return graph;
+        } finally {
+            if (previous == null) {
+                System.clearProperty(Acceleration.HELPERS_DISABLE_PROPERTY);
+            } else {
+                System.setProperty(Acceleration.HELPERS_DISABLE_PROPERTY, previous);
+            }
+        }
+    }
+
     /** Rewires the imported graph: NCHW input, a "logits" vertex, the softmax split off. */
     private static KerasTeacher reshape(Path file, ComputationGraph imported, boolean channelsLast, int channels,
                                         int height, int width) {
@@ -149,8 +171,10 @@ public record KerasTeacher(Path file, ComputationGraph graph, Task task, int cha
         conf.setNetworkOutputs(new ArrayList<>(List.of(UNetFactory.LOGITS)));
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);
-        ComputationGraph graph = new ComputationGraph(conf);
-        graph.init();
+        ComputationGraph graph = channelsLast ? withoutHelpers(conf) : new ComputationGraph(conf);
+        if (!channelsLast) {
+            graph.init();
+        }
         for (org.deeplearning4j.nn.api.Layer layer : imported.getLayers()) {
             String name = layer.conf().getLayer().getLayerName();
             if (layer.numParams() > 0) {

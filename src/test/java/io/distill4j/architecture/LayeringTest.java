@@ -11,7 +11,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * Locks distill4j's package layering, top to bottom:
- * {@code cli → workflows → {train, tune, compress, search, deploy} → {eval, model, loss, data, config} → util}.
+ * {@code cli → workflows → {train, tune, compress, search, deploy} → {eval, model, loss, data, config, ui} → util}.
  * A layer may use any layer below it (not only the next one), never one above; packages within a layer may use each
  * other as long as no cycle forms. Layers whose packages do not exist yet are allowed to be empty.
  */
@@ -36,7 +36,7 @@ class LayeringTest {
                 .layer("tasks").definedBy("io.distill4j.train..", "io.distill4j.tune..", "io.distill4j.compress..",
                         "io.distill4j.search..", "io.distill4j.deploy..")
                 .layer("core").definedBy("io.distill4j.eval..", "io.distill4j.model..", "io.distill4j.loss..",
-                        "io.distill4j.data..", "io.distill4j.config..")
+                        "io.distill4j.data..", "io.distill4j.config..", "io.distill4j.ui..")
                 .layer("util").definedBy("io.distill4j.util..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("workflows").mayOnlyBeAccessedByLayers("cli")

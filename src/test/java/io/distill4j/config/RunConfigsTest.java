@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +20,7 @@ class RunConfigsTest {
     void builtInDefaultIsTheLandCoverConfig() {
         RunConfig c = RunConfigs.load(null, List.of());
         assertEquals("landcover", c.name);
-        assertEquals("landcover", c.data.type);
+        assertEquals(io.distill4j.data.DatasetType.LANDCOVER, c.data.type());
         assertEquals(List.of(16, 32, 64, 128, 256), c.teacher.filters);
         assertEquals(List.of(4, 8, 16, 32, 64), c.student.filters);
     }
@@ -29,15 +30,15 @@ class RunConfigsTest {
         try (Stream<Path> files = Files.list(Path.of("configs"))) {
             List<Path> configs = files.filter(f -> f.toString().endsWith(".yaml")).toList();
             assertTrue(configs.size() >= 7, "configs/: " + configs);
-            java.util.Set<String> types = new java.util.TreeSet<>();
+            java.util.Set<io.distill4j.data.DatasetType> types = new java.util.TreeSet<>();
             for (Path f : configs) {
                 RunConfig c = RunConfigs.load(f, List.of());
                 assertTrue(c.name != null && !c.name.isBlank(), f.toString());
                 // the data section alone also reads as a dataset spec (data inspect --config)
-                assertEquals(c.data.type, io.distill4j.data.DatasetSpec.fromYaml(f).type);
-                types.add(c.data.type);
+                assertEquals(c.data.type(), io.distill4j.data.DatasetSpec.fromYaml(f).type());
+                types.add(c.data.type());
             }
-            assertEquals(new java.util.TreeSet<>(io.distill4j.data.DatasetSpec.TYPES), types,
+            assertEquals(java.util.EnumSet.allOf(io.distill4j.data.DatasetType.class), types,
                     "one example per dataset type");
         }
     }
@@ -49,7 +50,7 @@ class RunConfigsTest {
         assertEquals(3, c.training.epochs);
         assertEquals(List.of(2, 4, 8), c.student.filters);
         assertEquals(0.25, c.distillation.alpha);
-        assertEquals(10, c.data.samples);
+        assertEquals(10, ((io.distill4j.data.DatasetSpec.LandCover) c.data).samples);
         assertEquals("/tmp/x", c.output.runsDir);
     }
 
@@ -66,6 +67,28 @@ class RunConfigsTest {
         message = assertThrows(ConfigException.class, () -> RunConfigs.load(null, List.of("data.colour=red")))
                 .getMessage();
         assertTrue(message.contains("colour"), message);
+    }
+
+    @Test
+    void theDataSectionBindsOneClassPerTypeAndItsErrorsNameFileKeyAndType(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, "name: x\ndata:\n  type: landcovr\n");
+        String message = assertThrows(ConfigException.class, () -> RunConfigs.load(file, List.of())).getMessage();
+        assertTrue(message.startsWith(file + ": data.type: unknown dataset type 'landcovr' (known: landcover,"),
+                message);
+        Files.writeString(file, "name: x\ndata:\n  type: landcover\n  patchSize: 64\n");
+        message = assertThrows(ConfigException.class, () -> RunConfigs.load(file, List.of())).getMessage();
+        assertTrue(message.contains(file.toString()) && message.contains("data.patchSize: does not apply to type "
+                + "'landcover'"), message);
+        // an override switches the type, and the options then bind to the new type's class
+        RunConfig c = RunConfigs.load(null, List.of("data.type=landcover-patches", "data.samples=12"));
+        var patches = assertInstanceOf(io.distill4j.data.DatasetSpec.LandCoverPatches.class, c.data);
+        assertEquals(12, patches.samples);
+        assertEquals(c.data, RunConfigs.copy(c).data);
+        message = assertThrows(ConfigException.class, () -> RunConfigs.load(null, List.of("data.type=fashion-mnist")))
+                .getMessage();
+        assertTrue(message.contains("does not apply to type 'fashion-mnist'"), "the built-in config's height: "
+                + message);
     }
 
     @Test
@@ -96,12 +119,12 @@ class RunConfigsTest {
                 && message.contains("e.g. 96 or 112"), message);
         // two-level networks pool once: any even side
         assertEquals(18, RunConfigs.load(null, List.of("teacher.filters=[4,8]", "student.filters=[2,4]",
-                "data.width=18")).data.width);
+                "data.width=18")).data.givenSides().get("width"));
         message = assertThrows(ConfigException.class, () -> RunConfigs.load(null, List.of("teacher.filters=[4,8]",
                 "student.filters=[2,4]", "data.width=17"))).getMessage();
         assertTrue(message.contains("data.width = 17") && message.contains("a multiple of 2"), message);
         // classification heads pool to a vector: Fashion-MNIST's 28x28 and any patch side are fine
-        assertEquals(30, RunConfigs.load(null, List.of("data.type=landcover-patches", "data.height=30")).data.height);
+        assertEquals(30, RunConfigs.load(null, List.of("data.type=landcover-patches", "data.height=30")).data.givenSides().get("height"));
     }
 
     @Test

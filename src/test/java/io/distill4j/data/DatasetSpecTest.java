@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,30 +37,33 @@ class DatasetSpecTest {
                   colorTolerance: 4
                   augment: true
                 """);
-        DatasetSpec spec = DatasetSpec.fromYaml(run);
-        assertEquals(DatasetSpec.AERIAL, spec.type);
+        var spec = assertInstanceOf(DatasetSpec.Aerial.class, DatasetSpec.fromYaml(run));
+        assertEquals(DatasetType.AERIAL, spec.type());
         assertEquals("/data/aerial", spec.path);
         assertEquals(128, spec.patchSizeOrDefault());
         assertEquals("Unlabeled", spec.ignoreClass);
         assertTrue(spec.augmentOrDefault());
         assertEquals(42L, spec.seedOrDefault());
 
-        DatasetSpec bare = DatasetSpec.fromYamlText("type: landcover\nsamples: 10\nheight: 32\n");
-        assertEquals(10, bare.samplesOr(0));
-        assertEquals(32, bare.heightOr(0));
-        assertEquals(64, bare.widthOr(64));
-        assertNull(bare.path);
+        var bare = assertInstanceOf(DatasetSpec.LandCover.class,
+                DatasetSpec.fromYamlText("type: landcover\nsamples: 10\nheight: 32\n"));
+        assertEquals(10, bare.samples);
+        assertEquals(32, bare.heightOrDefault());
+        assertEquals(64, bare.widthOrDefault());
+        assertNull(bare.width);
     }
 
     @Test
     void emptyYamlIsTheDefault() {
-        assertEquals(new DatasetSpec(), DatasetSpec.fromYamlText(""));
-        assertEquals(DatasetSpec.LANDCOVER, DatasetSpec.fromYamlText("data: {}").type);
+        assertEquals(new DatasetSpec.LandCover(), DatasetSpec.fromYamlText(""));
+        assertEquals(DatasetType.LANDCOVER, DatasetSpec.fromYamlText("data: {}").type());
+        // no type key: land cover, as in every config written before types were classes
+        assertEquals(DatasetType.LANDCOVER, DatasetSpec.fromYamlText("samples: 10").type());
     }
 
     @Test
     void colourMapEntriesBind() {
-        DatasetSpec spec = DatasetSpec.fromYamlText("""
+        var spec = (DatasetSpec.ImageMaskFolders) DatasetSpec.fromYamlText("""
                 type: image-mask-folders
                 path: /x
                 colorMap:
@@ -72,18 +76,35 @@ class DatasetSpecTest {
 
     @Test
     void yamlRoundTrips() {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.AERIAL);
+        var spec = new DatasetSpec.Aerial();
         spec.path = "/a";
         spec.patchSize = 64;
         spec.colorMap = ColorMap.AERIAL;
         spec.ignoreIndex = 5;
         assertEquals(spec, DatasetSpec.fromYamlText(spec.toYaml()));
+        assertTrue(spec.toYaml().startsWith("type: aerial\n"), spec.toYaml());
+    }
+
+    @Test
+    void everyTypeBindsToItsOwnClassAndRoundTrips() {
+        for (DatasetType type : DatasetType.values()) {
+            DatasetSpec spec = DatasetSpec.of(type);
+            assertEquals(type.specClass(), spec.getClass());
+            assertEquals(type, spec.type());
+            assertEquals(type.task(), spec.task());
+            DatasetSpec read = DatasetSpec.fromYamlText("type: " + type + "\nseed: 7\n");
+            assertEquals(type.specClass(), read.getClass(), type.toString());
+            assertEquals(7L, read.seed);
+            assertEquals(read, DatasetSpec.fromYamlText(read.toYaml()), type.toString());
+            assertTrue(DatasetSpec.optionNames(type.specClass()).containsAll(List.of("seed", "validationFraction",
+                    "augment", "ignoreClass", "ignoreIndex", "labelled")), type.toString());
+        }
     }
 
     @Test
     void unknownKeyIsNamed() {
         String message = error("type: landcover\nhieght: 32\n");
-        assertTrue(message.contains("'hieght'"), message);
+        assertTrue(message.contains("'hieght'") && message.contains("its keys: type, augment, height,"), message);
         assertTrue(error("data:\n  colorMap:\n    - {name: a, colour: '#000000'}\n  type: aerial\n")
                 .contains("'colour'"));
     }
@@ -95,11 +116,16 @@ class DatasetSpecTest {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         Exception e = assertThrows(Exception.class, () -> lenient.readValue("pathh: /x\n", DatasetSpec.class));
         assertTrue(String.valueOf(e.getMessage()).contains("'pathh'"), e.getMessage());
+        // nor may a lenient mapper read an unknown type as the default type
+        e = assertThrows(Exception.class, () -> lenient.readValue("type: landcovr\n", DatasetSpec.class));
+        assertTrue(String.valueOf(e.getMessage()).contains("'landcovr'"), e.getMessage());
     }
 
     @Test
     void invalidValuesNameFieldAndValue() {
-        assertTrue(error("type: landcovr").contains("'landcovr'"));
+        String type = error("type: landcovr");
+        assertTrue(type.startsWith("data.type: unknown dataset type 'landcovr' (known: landcover, "), type);
+        assertTrue(type.contains("image-folders") && type.contains("fashion-mnist-scenes"), type);
         String height = error("height: -3");
         assertTrue(height.contains("data.height") && height.contains("-3"), height);
         String fraction = error("validationFraction: 1.5");
@@ -117,13 +143,16 @@ class DatasetSpecTest {
     @Test
     void optionsThatDoNotApplyToTheTypeAreNamed() {
         String message = error("type: landcover\npatchSize: 128");
-        assertTrue(message.contains("data.patchSize") && message.contains("'landcover'"), message);
+        assertTrue(message.contains("data.patchSize: does not apply to type 'landcover'")
+                && message.contains("its options: augment, height,"), message);
         assertTrue(error("type: fashion-mnist\nheight: 32").contains("data.height"));
+        // the same check applies to a type given by an override after other types' keys
+        assertTrue(error("type: aerial\npath: /a\nmaxItems: 3").contains("data.maxItems"));
     }
 
     @Test
     void ignoreClassMustBeAClass() {
-        DatasetSpec spec = new DatasetSpec();
+        var spec = new DatasetSpec.LandCover();
         spec.samples = 5;
         spec.ignoreClass = "Clouds";
         String message = assertThrows(IllegalArgumentException.class, () -> Datasets.open(spec)).getMessage();
@@ -146,14 +175,14 @@ class DatasetSpecTest {
 
     @Test
     void theSpecKnowsItsTaskBeforeAnyDataIsReadAndAgreesWithTheOpenedDataset() {
-        for (String type : List.of(DatasetSpec.LANDCOVER, DatasetSpec.LANDCOVER_PATCHES)) {
-            DatasetSpec spec = DatasetSpec.of(type);
+        for (DatasetType type : List.of(DatasetType.LANDCOVER, DatasetType.LANDCOVER_PATCHES)) {
+            var spec = (DatasetSpec.Generated) DatasetSpec.of(type);
             spec.height = 16;
             spec.width = 16;
             spec.samples = 12;
-            assertEquals(Datasets.open(spec).task(), spec.task(), type);
+            assertEquals(Datasets.open(spec).task(), spec.task(), type.toString());
         }
-        assertEquals(Task.SEGMENTATION, DatasetSpec.of(DatasetSpec.AERIAL).task());
-        assertEquals(Task.CLASSIFICATION, DatasetSpec.of(DatasetSpec.FASHION_MNIST).task());
+        assertEquals(Task.SEGMENTATION, new DatasetSpec.Aerial().task());
+        assertEquals(Task.CLASSIFICATION, new DatasetSpec.FashionMnist().task());
     }
 }

@@ -31,7 +31,7 @@ class Dl4jIntegrationTest {
 
     @Test
     void sparseLabelsTrainATinyNetworkOverSeveralEpochs(@TempDir Path dir) throws Exception {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.LANDCOVER_PATCHES);
+        var spec = new DatasetSpec.LandCoverPatches();
         spec.samples = 40;
         spec.height = 16;
         spec.width = 16;

@@ -73,19 +73,25 @@ class FashionMnistTest {
         return dir;
     }
 
-    private static DatasetSpec spec(String type, Path dir) {
-        DatasetSpec spec = DatasetSpec.of(type);
+    private static DatasetSpec.FashionMnist classification(Path dir) {
+        var spec = new DatasetSpec.FashionMnist();
+        spec.path = dir.toString();
+        return spec;
+    }
+
+    private static DatasetSpec.FashionMnistScenes scenes(Path dir) {
+        var spec = new DatasetSpec.FashionMnistScenes();
         spec.path = dir.toString();
         return spec;
     }
 
     @Test
     void classificationReadsIdxRecordsWithTheirLabels(@TempDir Path dir) throws IOException {
-        DatasetSpec spec = spec(DatasetSpec.FASHION_MNIST, miniature(dir));
+        var spec = classification(miniature(dir));
         spec.validationFraction = 0.34;
         Dataset dataset = Datasets.open(spec);
         assertEquals(Task.CLASSIFICATION, dataset.task());
-        assertEquals(FashionMnist.CLASS_NAMES, dataset.classNames());
+        assertEquals(FashionMnistReader.CLASS_NAMES, dataset.classNames());
         assertEquals(1, dataset.channels());
         assertEquals(28, dataset.height());
         assertEquals(4, dataset.size(Split.TRAIN));
@@ -107,7 +113,7 @@ class FashionMnistTest {
 
     @Test
     void scenesPasteItemsAndLabelTheirPixels(@TempDir Path dir) throws IOException {
-        DatasetSpec spec = spec(DatasetSpec.FASHION_MNIST_SCENES, miniature(dir));
+        var spec = scenes(miniature(dir));
         spec.height = 32;
         spec.width = 40;
         spec.samples = 20;
@@ -148,7 +154,7 @@ class FashionMnistTest {
 
     @Test
     void sceneSmallerThanAnItemIsRejected(@TempDir Path dir) throws IOException {
-        DatasetSpec spec = spec(DatasetSpec.FASHION_MNIST_SCENES, miniature(dir));
+        var spec = scenes(miniature(dir));
         spec.height = 16;
         String message = assertThrows(IllegalArgumentException.class, () -> Datasets.open(spec)).getMessage();
         assertTrue(message.contains("16x64"), message);
@@ -159,7 +165,7 @@ class FashionMnistTest {
         miniature(dir);
         Files.delete(dir.resolve("t10k-labels-idx1-ubyte"));
         DatasetException e = assertThrows(DatasetException.class,
-                () -> Datasets.open(spec(DatasetSpec.FASHION_MNIST, dir)));
+                () -> Datasets.open(classification(dir)));
         assertTrue(e.getMessage().contains(dir.resolve("t10k-labels-idx1-ubyte").toString()), e.getMessage());
         assertTrue(e.getMessage().contains("dataset-fashion-mnist"), e.getMessage());
     }
@@ -171,12 +177,12 @@ class FashionMnistTest {
         byte[] bytes = Files.readAllBytes(images);
         Files.write(images, Arrays.copyOf(bytes, bytes.length - 100));
         DatasetException e = assertThrows(DatasetException.class,
-                () -> Datasets.open(spec(DatasetSpec.FASHION_MNIST, dir)));
+                () -> Datasets.open(classification(dir)));
         assertTrue(e.getMessage().contains(images.toString()) && e.getMessage().contains("truncated"), e.getMessage());
 
         bytes[3] = 0x01; // a labels magic number in an images file
         Files.write(images, bytes);
-        e = assertThrows(DatasetException.class, () -> Datasets.open(spec(DatasetSpec.FASHION_MNIST, dir)));
+        e = assertThrows(DatasetException.class, () -> Datasets.open(classification(dir)));
         assertTrue(e.getMessage().contains(images.toString()) && e.getMessage().contains("magic"), e.getMessage());
 
         writeIdx(dir, "t10k", new int[]{7, 8, 9}, false);
@@ -184,7 +190,7 @@ class FashionMnistTest {
         byte[] labelBytes = Files.readAllBytes(labels);
         labelBytes[7] = 2; // header says 2 labels for 3 images
         Files.write(labels, Arrays.copyOf(labelBytes, 10));
-        e = assertThrows(DatasetException.class, () -> Datasets.open(spec(DatasetSpec.FASHION_MNIST, dir)));
+        e = assertThrows(DatasetException.class, () -> Datasets.open(classification(dir)));
         assertTrue(e.getMessage().contains("3 images but 2 labels"), e.getMessage());
     }
 
@@ -192,7 +198,7 @@ class FashionMnistTest {
     void realFashionMnistFiles() {
         Assumptions.assumeTrue(Files.exists(REAL.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST is not installed at " + REAL + " (apt-get install dataset-fashion-mnist); skipped");
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.FASHION_MNIST);
+        var spec = new DatasetSpec.FashionMnist();
         spec.samples = 1000;
         Dataset dataset = Datasets.open(spec);
         assertEquals(900, dataset.size(Split.TRAIN));
@@ -206,7 +212,7 @@ class FashionMnistTest {
         }
         assertTrue(Arrays.stream(counts).allMatch(c -> c > 5), Arrays.toString(counts));
 
-        DatasetSpec scenes = DatasetSpec.of(DatasetSpec.FASHION_MNIST_SCENES);
+        var scenes = new DatasetSpec.FashionMnistScenes();
         scenes.samples = 40;
         Dataset sceneSet = Datasets.open(scenes);
         DataSet sceneBatch = sceneSet.iterator(Split.TRAIN, 8, true).next();

@@ -37,8 +37,8 @@ class ImageFoldersTest {
         return root;
     }
 
-    private static DatasetSpec spec(Path root) {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.IMAGE_FOLDERS);
+    private static DatasetSpec.ImageFolders spec(Path root) {
+        var spec = new DatasetSpec.ImageFolders();
         spec.path = root.toString();
         spec.height = 16;
         spec.width = 16;
@@ -85,7 +85,7 @@ class ImageFoldersTest {
 
     @Test
     void shuffleIsDeterministicPerEpochAndAugmentationKeepsLabels(@TempDir Path dir) {
-        DatasetSpec spec = spec(intelLayout(dir));
+        var spec = spec(intelLayout(dir));
         spec.augment = true;
         Dataset dataset = Datasets.open(spec);
         DataSetIterator a = dataset.iterator(Split.TRAIN, 8, true);
@@ -105,7 +105,7 @@ class ImageFoldersTest {
     void bareRootIsSplitByFractionsAndKeepsClassIdsInEverySplit(@TempDir Path dir) {
         classFolder(dir.resolve("a_red"), RED, 7);
         classFolder(dir.resolve("b_green"), GREEN, 5);
-        DatasetSpec spec = spec(dir);
+        var spec = spec(dir);
         spec.testFraction = 0.25;
         Dataset dataset = Datasets.open(spec);
         assertEquals(12, dataset.size(Split.TRAIN) + dataset.size(Split.VALIDATION) + dataset.size(Split.TEST));
@@ -118,7 +118,7 @@ class ImageFoldersTest {
 
     @Test
     void fingerprintFollowsContent(@TempDir Path dir) {
-        DatasetSpec spec = spec(intelLayout(dir));
+        var spec = spec(intelLayout(dir));
         String before = Datasets.open(spec).fingerprint();
         assertEquals(64, before.length());
         TestImages.jpg(dir.resolve("seg_train/seg_train/forest/img0.jpg"), TestImages.rgb(20, 12, (x, y) -> GREEN + 1));
@@ -187,7 +187,7 @@ class ImageFoldersTest {
 
     @Test
     void testFractionIsRejectedWhereATestFolderExists(@TempDir Path dir) {
-        DatasetSpec spec = spec(intelLayout(dir));
+        var spec = spec(intelLayout(dir));
         spec.testFraction = 0.2;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Datasets.open(spec));
         assertTrue(e.getMessage().contains("testFraction"), e.getMessage());

@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LabelledSubsetTest {
 
-    private static DatasetSpec patches(Integer labelled) {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.LANDCOVER_PATCHES);
+    private static DatasetSpec.LandCoverPatches patches(Integer labelled) {
+        var spec = new DatasetSpec.LandCoverPatches();
         spec.height = 16;
         spec.width = 16;
         spec.samples = 60;

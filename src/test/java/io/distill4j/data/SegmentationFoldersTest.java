@@ -45,8 +45,8 @@ class SegmentationFoldersTest {
         return root;
     }
 
-    private static DatasetSpec aerialSpec(Path root) {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.AERIAL);
+    private static DatasetSpec.Aerial aerialSpec(Path root) {
+        var spec = new DatasetSpec.Aerial();
         spec.path = root.toString();
         spec.patchSize = 16;
         spec.validationFraction = 0.2;
@@ -109,7 +109,7 @@ class SegmentationFoldersTest {
 
     @Test
     void splitsFollowSourceImagesAndTheSeed(@TempDir Path dir) {
-        DatasetSpec spec = aerialSpec(aerial(dir));
+        var spec = aerialSpec(aerial(dir));
         Dataset a = Datasets.open(spec);
         Dataset b = Datasets.open(spec);
         assertEquals(a.fingerprint(), b.fingerprint());
@@ -128,7 +128,7 @@ class SegmentationFoldersTest {
         TestImages.png(dir.resolve("Tile 1/masks/image_part_002.png"), TestImages.rgb(40, 24,
                 (x, y) -> x == 0 && y == 0 ? 0x3E1299 : AERIAL[classAt(x, y)]));
         assertEquals(16, totalSize(Datasets.open(aerialSpec(dir))));
-        DatasetSpec strict = aerialSpec(dir);
+        var strict = aerialSpec(dir);
         strict.colorTolerance = 0;
         String message = error(strict);
         assertTrue(message.contains("#3E1299") && message.contains("1 pixels"), message);
@@ -185,7 +185,7 @@ class SegmentationFoldersTest {
     void rootWithoutTilesIsNamed(@TempDir Path dir) {
         String message = error(aerialSpec(dir));
         assertTrue(message.contains(dir.toString()), message);
-        DatasetSpec missing = aerialSpec(dir.resolve("absent"));
+        var missing = aerialSpec(dir.resolve("absent"));
         assertTrue(error(missing).contains("absent"));
     }
 
@@ -219,8 +219,8 @@ class SegmentationFoldersTest {
 
     // image-mask-folders
 
-    private static DatasetSpec folderSpec(Path root) {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.IMAGE_MASK_FOLDERS);
+    private static DatasetSpec.ImageMaskFolders folderSpec(Path root) {
+        var spec = new DatasetSpec.ImageMaskFolders();
         spec.path = root.toString();
         spec.patchSize = 16;
         spec.validationFraction = 0.0;
@@ -246,7 +246,7 @@ class SegmentationFoldersTest {
         }
         image(dir, "one");
         TestImages.png(dir.resolve("masks/one.png"), mask);
-        DatasetSpec spec = folderSpec(dir);
+        var spec = folderSpec(dir);
         spec.classNames = List.of("none", "red", "green", "blue");
         Dataset dataset = Datasets.open(spec);
         assertEquals(spec.classNames, dataset.classNames());
@@ -287,7 +287,7 @@ class SegmentationFoldersTest {
         String message = error(folderSpec(dir));
         assertTrue(message.contains(mask.toString()) && message.contains("colorMap"), message);
 
-        DatasetSpec spec = folderSpec(dir);
+        var spec = folderSpec(dir);
         spec.colorMap = List.of(new DatasetSpec.ClassColor("background", "#000000"),
                 new DatasetSpec.ClassColor("cat", "#FF8800"));
         Dataset dataset = Datasets.open(spec);

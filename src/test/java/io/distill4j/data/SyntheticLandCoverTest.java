@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The built-in land cover: shapes, determinism, splits, augmentation, and that it is not solvable by colour alone. */
 class SyntheticLandCoverTest {
 
-    private static DatasetSpec small(long seed) {
-        DatasetSpec spec = new DatasetSpec();
+    private static DatasetSpec.LandCover small(long seed) {
+        var spec = new DatasetSpec.LandCover();
         spec.seed = seed;
         spec.samples = 60;
         spec.height = 32;
@@ -25,8 +25,8 @@ class SyntheticLandCoverTest {
 
     @Test
     void defaultSpecIsLandCoverWithTheAerialClasses() {
-        DatasetSpec spec = new DatasetSpec();
-        assertEquals(DatasetSpec.LANDCOVER, spec.type);
+        var spec = new DatasetSpec.LandCover();
+        assertEquals(DatasetType.LANDCOVER, spec.type());
         spec.samples = 20;
         Dataset dataset = Datasets.open(spec);
         assertEquals(Task.SEGMENTATION, dataset.task());
@@ -103,8 +103,8 @@ class SyntheticLandCoverTest {
 
     @Test
     void augmentationTransformsImageAndMaskIdentically_onTrainOnly() {
-        DatasetSpec plainSpec = small(4);
-        DatasetSpec augmentedSpec = small(4);
+        var plainSpec = small(4);
+        var augmentedSpec = small(4);
         augmentedSpec.augment = true;
         Dataset plain = Datasets.open(plainSpec);
         Dataset augmented = Datasets.open(augmentedSpec);
@@ -158,7 +158,7 @@ class SyntheticLandCoverTest {
 
     @Test
     void everyClassOccursAndColourAloneDoesNotSolveIt() {
-        DatasetSpec spec = new DatasetSpec();
+        var spec = new DatasetSpec.LandCover();
         spec.samples = 150;
         spec.validationFraction = 0.0;
         spec.testFraction = 0.3;
@@ -238,7 +238,7 @@ class SyntheticLandCoverTest {
 
     @Test
     void patchesAreLabelledByTheirMajorityClassAndRoughlyBalanced() {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.LANDCOVER_PATCHES);
+        var spec = new DatasetSpec.LandCoverPatches();
         spec.samples = 100;
         spec.height = 32;
         spec.width = 32;

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DistillerTest {
 
     private static Dataset data() {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.LANDCOVER);
+        var spec = new DatasetSpec.LandCover();
         spec.height = 16;
         spec.width = 16;
         spec.samples = 24;

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TeacherLogitsTest {
 
     private static Dataset tinyData() {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.LANDCOVER);
+        var spec = new DatasetSpec.LandCover();
         spec.height = 16;
         spec.width = 16;
         spec.samples = 30;
@@ -88,7 +88,7 @@ class TeacherLogitsTest {
     /** Function matching: with augmentation the teacher labels exactly the augmented view the student trains on. */
     @Test
     void onTheFlyTeacherTensorsBelongToTheAugmentedBatch() {
-        DatasetSpec spec = DatasetSpec.of(DatasetSpec.LANDCOVER);
+        var spec = new DatasetSpec.LandCover();
         spec.height = 16;
         spec.width = 16;
         spec.samples = 30;

@@ -2,6 +2,7 @@ package io.distill4j.workflows;
 
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
+import io.distill4j.data.DatasetSpec;
 import io.distill4j.data.Split;
 import io.distill4j.eval.EvaluationResult;
 import io.distill4j.train.Run;
@@ -27,9 +28,10 @@ class EvaluationAndPredictionTest {
 
     private static Path trainTinyClassifier(Path dir) {
         RunConfig config = RunConfigs.load(Path.of("configs/landcover-patches.yaml"), List.of());
-        config.data.height = 16;
-        config.data.width = 16;
-        config.data.samples = 24;
+        var tiles = (DatasetSpec.Generated) config.data;
+        tiles.height = 16;
+        tiles.width = 16;
+        tiles.samples = 24;
         config.student.filters = List.of(2, 4);
         config.training.epochs = 1;
         config.training.batchSize = 4;

@@ -6,6 +6,7 @@ import io.distill4j.compress.Quantizer;
 import io.distill4j.config.QuantizeMode;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
+import io.distill4j.data.DatasetSpec;
 import io.distill4j.data.Split;
 import io.distill4j.data.Task;
 import io.distill4j.eval.EvaluationResult;
@@ -117,10 +118,12 @@ class UseItFromJavaTest {
     void theSameWithRunFoldersThroughTheWorkflows(@TempDir Path dir) {
         // README:begin workflows
         RunConfig config = RunConfigs.load(Path.of("configs/landcover.yaml"), List.of());
+        var tiles = new DatasetSpec.LandCover();               // data: one class per type, with its own options
+        tiles.height = 16;
+        tiles.width = 16;
+        tiles.samples = 24;
+        config.data = tiles;
         // README:end
-        config.data.height = 16;
-        config.data.width = 16;
-        config.data.samples = 24;
         config.teacher.filters = List.of(4, 8);
         config.student.filters = List.of(2, 4);
         config.training.maxBatches = 2;

@@ -16,7 +16,7 @@ import java.util.Map;
  * ({@code seg_train/seg_train/<class>}, {@code seg_test/seg_test/<class>}; {@code seg_pred} is unlabelled and
  * ignored), a {@code train/} + {@code test/} root, and a bare root of class folders, split by fractions.
  */
-final class ImageFolders extends BaseDataset {
+final class ImageFolderReader extends BaseDataset {
 
     /** An image file and its class id. */
     record Item(Path file, int classId) {
@@ -25,7 +25,7 @@ final class ImageFolders extends BaseDataset {
     private final Map<Split, List<Item>> splits;
     private final Path root;
 
-    private ImageFolders(String name, DatasetSpec spec, Path root, int height, int width, List<String> classNames,
+    private ImageFolderReader(String name, DatasetSpec spec, Path root, int height, int width, List<String> classNames,
                          Map<Split, List<Item>> splits) {
         super(name, Task.CLASSIFICATION, spec, 3, height, width, classNames,
                 ColorMap.palette(classNames.size() + 1).subList(1, classNames.size() + 1));
@@ -33,8 +33,8 @@ final class ImageFolders extends BaseDataset {
         this.splits = splits;
     }
 
-    static Dataset open(DatasetSpec spec) {
-        Path root = SegmentationFolders.root(spec);
+    static Dataset open(DatasetSpec.ImageFolders spec) {
+        Path root = SegmentationFolders.root(spec.type(), spec.path);
         Path train = nested(root, "seg_train");
         Path test = nested(root, "seg_test");
         if (train == null) {
@@ -71,10 +71,10 @@ final class ImageFolders extends BaseDataset {
             }
             splits.put(Split.TEST, items(test, classNames));
         }
-        int height = spec.heightOr(64);
-        int width = spec.widthOr(64);
+        int height = spec.heightOrDefault();
+        int width = spec.widthOrDefault();
         int total = splits.values().stream().mapToInt(List::size).sum();
-        return new ImageFolders("image-folders " + root + " (" + classNames.size() + " classes, " + total
+        return new ImageFolderReader("image-folders " + root + " (" + classNames.size() + " classes, " + total
                 + " images at " + height + "x" + width + ")", spec, root, height, width, classNames, splits);
     }
 

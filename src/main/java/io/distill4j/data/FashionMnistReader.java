@@ -11,7 +11,7 @@ import java.util.Random;
  * Fashion-MNIST from the IDX files ({@code /usr/share/datasets/fashion-mnist} by default): the classification set
  * (train 60k split into train and validation, the 10k test file as test) and the segmentation "scenes" built from it.
  */
-final class FashionMnist {
+final class FashionMnistReader {
 
     static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
             "Shirt", "Sneaker", "Bag", "Ankle boot");
@@ -20,11 +20,12 @@ final class FashionMnist {
     record Part(IdxFiles.Images images, byte[] labels) {
     }
 
-    private FashionMnist() {
+    private FashionMnistReader() {
     }
 
-    static Path folder(DatasetSpec spec) {
-        return Path.of(spec.path != null ? spec.path : DatasetSpec.DEFAULT_FASHION_MNIST_PATH);
+    /** The folder of the IDX files: the spec's {@code path} or Debian's. */
+    static Path folder(String path) {
+        return Path.of(path != null ? path : DatasetSpec.DEFAULT_FASHION_MNIST_PATH);
     }
 
     static Part read(Path folder, String prefix) {
@@ -46,13 +47,13 @@ final class FashionMnist {
     }
 
     /** {@code type: fashion-mnist}: 28×28 grey images, 10 classes. */
-    static Dataset openClassification(DatasetSpec spec) {
-        Path folder = folder(spec);
+    static Dataset openClassification(DatasetSpec.FashionMnist spec) {
+        Path folder = folder(spec.path);
         Part train = read(folder, "train");
         Part test = read(folder, "t10k");
         int rows = train.images().rows();
         int cols = train.images().cols();
-        int pool = Math.min(train.labels().length, spec.samplesOr(Integer.MAX_VALUE));
+        int pool = Math.min(train.labels().length, DatasetSpec.orDefault(spec.samples, Integer.MAX_VALUE));
         Samples trainPool = new Samples(1, rows, cols, false);
         for (int i = 0; i < pool; i++) {
             trainPool.add(train.images().image(i), new byte[]{train.labels()[i]});
@@ -77,21 +78,21 @@ final class FashionMnist {
      * random positions; an item's pixels brighter than {@code itemThreshold} get its class (1-10), the rest stays
      * background (0). Test scenes are made from the test file's items, so no garment is seen in training and test.
      */
-    static Dataset openScenes(DatasetSpec spec) {
-        Path folder = folder(spec);
+    static Dataset openScenes(DatasetSpec.FashionMnistScenes spec) {
+        Path folder = folder(spec.path);
         Part train = read(folder, "train");
         Part test = read(folder, "t10k");
-        int height = spec.heightOr(64);
-        int width = spec.widthOr(64);
+        int height = spec.heightOrDefault();
+        int width = spec.widthOrDefault();
         int itemRows = train.images().rows();
         int itemCols = train.images().cols();
         if (height < itemRows || width < itemCols) {
             throw new IllegalArgumentException("data.height/width: a scene must hold a " + itemRows + "x" + itemCols
                     + " item, got " + height + "x" + width);
         }
-        int count = spec.samplesOr(3000);
-        int maxItems = spec.maxItems != null ? spec.maxItems : 4;
-        int threshold = (int) Math.floor((spec.itemThreshold != null ? spec.itemThreshold : 0.2) * 255);
+        int count = DatasetSpec.orDefault(spec.samples, 3000);
+        int maxItems = DatasetSpec.orDefault(spec.maxItems, 4);
+        int threshold = (int) Math.floor(DatasetSpec.orDefault(spec.itemThreshold, 0.2) * 255);
         long seed = spec.seedOrDefault();
 
         Map<Split, List<Integer>> parts = Splits.partition(count, spec.validationFractionOrDefault(),
