@@ -235,7 +235,7 @@ public final class OnnxExporter {
             String y = node("Gemm", weightedInputs(name, layer, x), name + "/linear", Map.of());
             return activation(name, ((BaseLayer) layer).getActivationFn(), y, true);
         }
-        if (layer.getClass() == SubsamplingLayer.class || layer.getClass() == io.distill4j.model.MaxPooling2x2.class) {
+        if (layer.getClass() == SubsamplingLayer.class) {
             SubsamplingLayer s = (SubsamplingLayer) layer;
             if (s.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
                 throw unsupported(name, "subsampling in " + s.getCnn2dDataFormat() + " format");

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -22,7 +23,7 @@ import org.nd4j.linalg.activations.Activation;
  * {@link ComputationGraph}, and its classification variant:
  * <ul>
  *   <li>encoder block: Conv3x3 (same, ReLU, He init) → Dropout → Conv3x3 (the dropout is the second conv's own),
- *       then MaxPool 2x2 after every block but the last ({@link MaxPooling2x2});</li>
+ *       then MaxPool 2x2 after every block but the last;</li>
  *   <li>decoder block (segmentation): Deconvolution2D 2x2 stride 2 → concatenate with the matching encoder output →
  *       Conv3x3 → Dropout → Conv3x3;</li>
  *   <li>head: 1x1 conv to {@code numClasses} logits (segmentation) or global average pooling + dense logits
@@ -93,8 +94,8 @@ public final class UNetFactory {
             skips[i] = convBlock(g, block, previous, architecture.levels().get(i).encoder());
             previous = skips[i];
             if (i < blocks - 1) {
-                // DL4J's SubsamplingLayer configuration with a direct 2×2 loop instead of oneDNN's reference kernel
-                g.addLayer(block + "_pool", new MaxPooling2x2(), previous);
+                g.addLayer(block + "_pool", new SubsamplingLayer.Builder(PoolingType.MAX)
+                        .kernelSize(2, 2).stride(2, 2).build(), previous);
                 previous = block + "_pool";
             }
         }
