@@ -60,8 +60,9 @@ fi
 
 # rapaio-jupyter-kernel 3.0.1 binds its shell socket before it installs its message handlers; a request that arrives
 # in between (likely on a loaded machine: Jupyter sends kernel_info at once) kills its shell thread with a
-# NullPointerException ("this.handlers" is null) and the kernel never answers. Seen here under load; such a start is
-# stopped and retried (at most 5 starts) instead of waiting out the startup timeout.
+# NullPointerException ("this.handlers" is null) and the kernel never answers, or leaves the shell silently unanswered.
+# Seen here under load; such a start (the exception, or no shell message handled 90 s after binding) is stopped and
+# retried (at most 5 starts) instead of waiting out the startup timeout.
 execute() {
   local nb="$1" log="$2" attempt pid
   for attempt in 1 2 3 4 5; do
@@ -71,8 +72,15 @@ execute() {
         --ExecutePreprocessor.timeout="${NOTEBOOK_CELL_TIMEOUT:-1200}" \
         "$nb" >"$log" 2>&1 &
     pid=$!
+    local bound=""
     while kill -0 "$pid" 2>/dev/null; do
-      if grep -q 'because "this.handlers" is null' "$log" 2>/dev/null; then
+      # the same race can also leave the shell silent: bound, yet no request handled a minute later
+      if [ -z "$bound" ] && grep -q '\[ShellChannel\]: Binding' "$log" 2>/dev/null; then
+        bound=$(date +%s)
+      fi
+      if grep -q 'because "this.handlers" is null' "$log" 2>/dev/null \
+          || { [ -n "$bound" ] && [ $(( $(date +%s) - bound )) -gt 90 ] \
+               && ! grep -q '\[ShellChannel\]: .*message' "$log" 2>/dev/null; }; then
         echo "   the kernel lost its first request (rapaio-jupyter-kernel start-up race): restarting it (start $attempt)" >&2
         # the kernel runs in a session of its own (jupyter_client starts it so): stop it by its parent
         kill $(pgrep -P "$pid") "$pid" 2>/dev/null || true
@@ -93,6 +101,9 @@ for nb in "${notebooks[@]}"; do
   start=$(date +%s)
   echo "== $nb" >&2
   log="$work/$(basename "$nb" .ipynb).log"
+  # each notebook writes its runs and models under target/notebooks/<name>/: start from an empty one, so that the
+  # committed outputs are those of a fresh run (no "replaces the model promoted there earlier" of the last run)
+  rm -rf "${work:?}/$(basename "$nb" .ipynb)"
   if ! execute "$nb" "$log"; then
     # nbclient's CellExecutionError quotes the failing cell's source (nbconvert does not save a notebook that failed):
     # find that cell in the notebook to number it
