@@ -144,10 +144,15 @@ public final class BenchmarkCommand implements Callable<Integer> {
             System.out.println("PyTorch peer skipped: " + note + "; the table has distill4j's side only.");
             return SideBySide.of(result, null, note);
         }
-        PyTorchPeer peerRun = lookup.peer();
         int threads = threads(result.machine().ompThreads());
-        PyTorchPeer.Result peerResult = peerRun.run(settings, threads, folder.resolve(PEER_JSON), System.out::println);
-        return SideBySide.of(result, peerResult, null);
+        try {
+            return SideBySide.of(result, lookup.peer().run(settings, threads, folder.resolve(PEER_JSON),
+                    System.out::println), null);
+        } catch (PyTorchPeer.PeerException e) {
+            // distill4j's figures are measured and written; a failed peer leaves them a table of their own
+            System.out.println("PyTorch peer failed: " + e.getMessage());
+            return SideBySide.of(result, null, "the PyTorch peer failed: " + e.getMessage());
+        }
     }
 
     /** distill4j's OpenMP thread count as the peer's; the cores this process may use if ND4J did not say. */

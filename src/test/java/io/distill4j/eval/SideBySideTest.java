@@ -128,6 +128,21 @@ class SideBySideTest {
     }
 
     @Test
+    void aFailingPeerLeavesDistill4jsTableAndSaysWhy(@TempDir Path runs) throws Exception {
+        Assumptions.assumeTrue(PyTorchPeer.DEFAULT_PYTHONS.stream()
+                .anyMatch(python -> new PyTorchPeer(python, null).availability().available()), "PyTorch is not installed");
+        Path script = runs.resolve("broken_peer.py");
+        Files.writeString(script, "import sys\nprint('half a line')\nsys.exit(3)\n");
+        BenchmarkCommand.Outcome outcome = Cli.parse(new BenchmarkCommand(), "--quick", "--peer", "--peer-script",
+                script.toString(), "--models", "student", "--steps", "inference", "--gemm-size", "0",
+                "--runs-dir", runs.toString()).run();
+        SideBySide table = outcome.sideBySide();
+        assertNull(table.peer());
+        assertTrue(table.peerNote().contains("exited with 3") && table.peerNote().contains("half a line"), table.peerNote());
+        assertTrue(Files.exists(outcome.folder().resolve("benchmark.json")));
+    }
+
+    @Test
     void withPyTorchInstalledThePeerRunsTheSameSteps(@TempDir Path runs) {
         Assumptions.assumeTrue(PyTorchPeer.findScript() != null && PyTorchPeer.DEFAULT_PYTHONS.stream()
                 .anyMatch(python -> new PyTorchPeer(python, null).availability().available()), "PyTorch is not installed");
