@@ -1,14 +1,24 @@
 """The peer for `./distill4j benchmark`: the same teacher and student U-Nets in PyTorch, timed the same way.
 
-Debian's PyTorch (`apt-get install python3-torch`, 1.13 on bookworm: oneDNN convolutions, 2 threads):
+Debian's PyTorch (`apt-get install python3-torch`, 1.13 on bookworm: oneDNN convolutions):
 
-    python3 notebooks/pytorch_peer_benchmark.py --sizes 128 256 --out runs/pytorch-peer.json
+    python3 notebooks/pytorch_peer_benchmark.py --sizes 128 256 --threads 2 --out runs/pytorch-peer.json
 
-Same protocol as distill4j's harness: synthetic batch of 8, float32, NCHW, Adam 1e-3, warm-up iterations first,
-then the median of 5 repetitions of k iterations (k so a repetition lasts >= 0.4 s). Images per second.
+`./distill4j benchmark --peer` runs it in the same invocation with the same sizes, steps, batch, protocol and thread
+count, and merges its JSON (`--out`) into one side-by-side table.
+
+Same protocol as distill4j's harness: synthetic batch of 8, float32, NCHW, Adam 1e-3, warm-up first (at least
+`--warmup` iterations and `--min-warmup-seconds`), then the median of `--repetitions` repetitions of k iterations
+(k so a repetition lasts >= `--min-repetition-seconds`). Images per second. Progress goes to stdout; the JSON
+written to `--out` is what other programs read (`"schema": 1`):
+
+    {"schema": 1, "torch": "1.13.0", "threads": 2, "cpu_capability": "AVX2", "batch": 8, ...,
+     "rows": [{"model": "student", "size": 128, "step": "train", "images_per_second": 91.7,
+               "repetition_seconds": [...]}, ...]}
 """
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -59,11 +69,16 @@ def distill_loss(student, teacher_logits, labels, alpha=0.5, t=2.0):
     return alpha * hard + (1 - alpha) * soft
 
 
-def timed(step, warmup=2, repetitions=5, min_seconds=0.4):
+STEPS = ("train", "distill", "distill_cached", "inference")
+
+
+def timed(step, warmup=2, repetitions=5, min_seconds=0.4, min_warmup_seconds=0.0):
     start = time.perf_counter()
-    for _ in range(warmup):
+    n = 0
+    while n < warmup or time.perf_counter() - start < min_warmup_seconds:
         step()
-    per = (time.perf_counter() - start) / warmup
+        n += 1
+    per = (time.perf_counter() - start) / n
     k = max(1, int(-(-min_seconds // max(per, 1e-6))))
     reps = []
     for _ in range(repetitions):
@@ -79,12 +94,22 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256])
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--out")
+    parser.add_argument("--models", nargs="+", default=["teacher", "student"], choices=["teacher", "student"])
+    parser.add_argument("--steps", nargs="+", default=list(STEPS), choices=STEPS)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--min-warmup-seconds", type=float, default=3.0)
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--min-repetition-seconds", type=float, default=0.4)
+    parser.add_argument("--out", help="where the JSON goes")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(42)
-    results = {"torch": torch.__version__, "threads": torch.get_num_threads(),
-               "mkldnn": torch.backends.mkldnn.is_available(), "config": torch.__config__.show(), "rows": []}
+    config = torch.__config__.show()
+    capability = next((line.split(":", 1)[1].strip() for line in config.splitlines()
+                       if "CPU capability usage" in line), "unknown")
+    results = {"schema": 1, "torch": torch.__version__, "threads": torch.get_num_threads(),
+               "mkldnn": torch.backends.mkldnn.is_available(), "cpu_capability": capability,
+               "batch": args.batch, "repetitions": args.repetitions, "config": config, "rows": []}
     for size in args.sizes:
         teacher = UNet([16, 32, 64, 128, 256])
         student = UNet([4, 8, 16, 32, 64])
@@ -124,14 +149,24 @@ def main():
                  ("student", "train", lambda: train(student, opt_s)), ("student", "distill", lambda: distill(True)),
                  ("student", "distill_cached", lambda: distill(False)), ("student", "inference", lambda: infer(student))]
         for model, step, fn in steps:
-            median, reps = timed(fn)
+            if model not in args.models or step not in args.steps:
+                continue
+            median, reps = timed(fn, args.warmup, args.repetitions, args.min_repetition_seconds,
+                                 args.min_warmup_seconds)
             row = {"model": model, "size": size, "step": step, "images_per_second": args.batch / median,
                    "repetition_seconds": reps}
             results["rows"].append(row)
             print(f"{model:8s} {size:4d} {step:15s} {args.batch / median:8.2f} img/s", flush=True)
-    if args.out:
-        with open(args.out, "w") as f:
+            write(results, args.out)
+    write(results, args.out)
+
+
+def write(results, path):
+    """The JSON so far (rewritten after every row, so a run cut short keeps what it measured)."""
+    if path:
+        with open(path + ".tmp", "w") as f:
             json.dump(results, f, indent=2)
+        os.replace(path + ".tmp", path)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@ package io.distill4j.cli;
 
 import io.distill4j.eval.Benchmark;
 import io.distill4j.eval.BenchmarkReport;
+import io.distill4j.eval.PyTorchPeer;
+import io.distill4j.eval.SideBySide;
 import io.distill4j.train.RunFolder;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import picocli.CommandLine.Command;
@@ -58,12 +60,29 @@ public final class BenchmarkCommand implements Callable<Integer> {
             + "compact file from prune/quantize, or .onnx on ONNX Runtime), each at its own input size.")
     List<Path> modelFiles;
 
+    @Option(names = "--peer", description = "Also run the PyTorch peer (notebooks/pytorch_peer_benchmark.py) with the same "
+            + "sizes, steps, batch and threads, and print one side-by-side table (distill4j's alone when PyTorch is "
+            + "not importable).")
+    boolean peer;
+
+    @Option(names = "--peer-python", paramLabel = "PYTHON",
+            description = "The Python that runs the peer (default: the first of python3 and /usr/bin/python3, Debian's, "
+                    + "that imports torch).")
+    String peerPython;
+
+    @Option(names = "--peer-script", paramLabel = "FILE",
+            description = "The peer script (default: notebooks/pytorch_peer_benchmark.py here or in the jar's project).")
+    Path peerScript;
+
     @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs",
             description = "Where the benchmark's run folder goes (default: ${DEFAULT-VALUE}).")
     Path runsDir = Path.of("runs");
 
-    /** What a benchmark run produced: the figures and where they were written. */
-    public record Outcome(Benchmark.Result result, Path folder, String markdown) {
+    /**
+     * What a benchmark run produced: the figures and where they were written; {@code sideBySide} with
+     * {@code --peer}, else null.
+     */
+    public record Outcome(Benchmark.Result result, Path folder, String markdown, SideBySide sideBySide) {
     }
 
     public Benchmark.Settings settings() {
@@ -81,13 +100,17 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     public Outcome run() {
         Benchmark.Settings settings = settings();
+        if (peer && modelFiles != null && !modelFiles.isEmpty()) {
+            throw new IllegalArgumentException("--peer compares the built-in teacher and student U-Nets; it does not "
+                    + "time saved models (--model)");
+        }
         if (modelFiles != null && !modelFiles.isEmpty()) {
             Benchmark.Result result = io.distill4j.deploy.ModelBenchmark.run(modelFiles, settings, System.out::println);
             RunFolder folder = RunFolder.create(runsDir, "benchmark-models");
             String markdown = io.distill4j.deploy.ModelBenchmark.markdown(result, modelFiles);
             folder.writeJson("benchmark.json", result);
             folder.writeText("benchmark.md", markdown);
-            return new Outcome(result, folder.dir(), markdown);
+            return new Outcome(result, folder.dir(), markdown, null);
         }
         Benchmark.Result result = Benchmark.run(settings, System.out::println,
                 io.distill4j.deploy.OnnxInference.of(settings.runtime()));
@@ -97,7 +120,48 @@ public final class BenchmarkCommand implements Callable<Integer> {
         String markdown = BenchmarkReport.markdown(result);
         folder.writeJson("benchmark.json", result);
         folder.writeText("benchmark.md", markdown);
-        return new Outcome(result, folder.dir(), markdown);
+        SideBySide sideBySide = null;
+        if (peer) {
+            // the peer runs after distill4j, in this process's affinity and environment (OMP_NUM_THREADS, taskset)
+            sideBySide = sideBySide(settings, result, folder);
+            markdown = markdown + "\n" + sideBySide.markdown();
+            folder.writeJson(SIDE_BY_SIDE_JSON, sideBySide);
+            folder.writeText("benchmark.md", markdown);
+        }
+        return new Outcome(result, folder.dir(), markdown, sideBySide);
+    }
+
+    /** The merged table's file in the run folder; the peer's own JSON is {@value #PEER_JSON}. */
+    public static final String SIDE_BY_SIDE_JSON = "side-by-side.json";
+    public static final String PEER_JSON = "pytorch-peer.json";
+
+    private SideBySide sideBySide(Benchmark.Settings settings, Benchmark.Result result, RunFolder folder) {
+        PyTorchPeer.Lookup lookup = PyTorchPeer.find(peerPython != null ? List.of(peerPython) : PyTorchPeer.DEFAULT_PYTHONS,
+                peerScript != null ? peerScript : PyTorchPeer.findScript());
+        if (lookup.peer() == null) {
+            String note = lookup.reason() + " (install PyTorch, e.g. apt-get install python3-torch, or name a "
+                    + "Python that has it with --peer-python)";
+            System.out.println("PyTorch peer skipped: " + note + "; the table has distill4j's side only.");
+            return SideBySide.of(result, null, note);
+        }
+        int threads = threads(result.machine().ompThreads());
+        try {
+            return SideBySide.of(result, lookup.peer().run(settings, threads, folder.resolve(PEER_JSON),
+                    System.out::println), null);
+        } catch (PyTorchPeer.PeerException e) {
+            // distill4j's figures are measured and written; a failed peer leaves them a table of their own
+            System.out.println("PyTorch peer failed: " + e.getMessage());
+            return SideBySide.of(result, null, "the PyTorch peer failed: " + e.getMessage());
+        }
+    }
+
+    /** distill4j's OpenMP thread count as the peer's; the cores this process may use if ND4J did not say. */
+    static int threads(String ompThreads) {
+        try {
+            return Math.max(1, Integer.parseInt(ompThreads.trim()));
+        } catch (RuntimeException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
     }
 
     @Override
@@ -105,8 +169,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Outcome outcome = run();
         System.out.println();
         System.out.println(outcome.markdown());
-        System.out.printf(Locale.ROOT, "written: %s and %s%n", outcome.folder().resolve("benchmark.json"),
-                outcome.folder().resolve("benchmark.md"));
+        System.out.printf(Locale.ROOT, "written: %s and %s%s%n", outcome.folder().resolve("benchmark.json"),
+                outcome.folder().resolve("benchmark.md"), outcome.sideBySide() == null ? ""
+                        : " and " + outcome.folder().resolve(SIDE_BY_SIDE_JSON));
         return 0;
     }
 }

@@ -45,22 +45,22 @@ public final class LogitObjective {
     }
 
     public Result compute(INDArray studentLogits, INDArray labels) {
-        DistillationLoss.Result kdResult = kd.compute(studentLogits, labels);
+        DistillationLoss.Rows kdResult = kd.rows(studentLogits, labels);
         int examples = (int) studentLogits.size(0);
         int classes = (int) studentLogits.size(1);
         int pixels = studentLogits.rank() == 4 ? (int) (studentLogits.size(2) * studentLogits.size(3)) : 1;
         boolean hasTeacher = labels.size(1) == 1 + classes;
         double kdW = hasTeacher ? kdWeight : 1.0;
 
-        Values gradient = Values.of(kdResult.gradient());
-        double kdScale = kdResult.validCount() == 0 ? 0.0 : kdW / kdResult.validCount();
+        Values gradient = kdResult.gradient();
+        double kdScale = kdResult.sums().validCount == 0 ? 0.0 : kdW / kdResult.sums().validCount;
         for (int i = 0; i < gradient.length(); i++) {
             gradient.set(i, gradient.get(i) * kdScale);
         }
         double[] perExample = perExampleMeans(kdResult, examples, kdW);
         double meanLoss = kdW * kdResult.meanLoss();
-        double teacherLoss = kdW * (1 - kd.alpha()) * kdResult.softLossSum()
-                / Math.max(1, kdResult.validCount());
+        double teacherLoss = kdW * (1 - kd.alpha()) * kdResult.sums().softLossSum
+                / Math.max(1, kdResult.sums().validCount);
 
         if (hasTeacher && (l2Weight > 0 || cwdWeight > 0 || dkdWeight > 0)) {
             Values z = Values.of(studentLogits);
@@ -95,9 +95,9 @@ public final class LogitObjective {
     }
 
     /** kd's per-example means over each example's counted rows, times its weight. */
-    private static double[] perExampleMeans(DistillationLoss.Result kdResult, int examples, double weight) {
-        double[] rowLoss = kdResult.rowLoss().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
-        double[] valid = kdResult.validRows().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble();
+    private static double[] perExampleMeans(DistillationLoss.Rows kdResult, int examples, double weight) {
+        double[] rowLoss = kdResult.rowLoss();
+        double[] valid = kdResult.valid();
         int rowsPerExample = rowLoss.length / examples;
         double[] out = new double[examples];
         for (int e = 0; e < examples; e++) {

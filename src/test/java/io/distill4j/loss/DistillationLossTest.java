@@ -109,6 +109,32 @@ class DistillationLossTest {
     }
 
     @Test
+    void integerTemperaturesTakeTheSoftmaxByPowersAndAgreeWithTheExpPath() {
+        // T = 2 and 4 derive softmax(z) from softmax(z / T); a hair off the integer takes exp for both. Logits up to
+        // ±400 make the powers underflow, which the logs must survive.
+        Random random = new Random(11);
+        for (double t : new double[] {2.0, 4.0}) {
+            double[][] student = new double[30][4];
+            double[][] labels = new double[30][5];
+            for (int i = 0; i < 30; i++) {
+                labels[i][0] = random.nextInt(4);
+                double scale = i < 10 ? 400 : 3;
+                for (int c = 0; c < 4; c++) {
+                    student[i][c] = random.nextGaussian() * scale;
+                    labels[i][1 + c] = random.nextGaussian() * 3;
+                }
+            }
+            DistillationLoss.Result powers = new DistillationLoss(0.5, t, null).compute(Nd4j.create(student), Nd4j.create(labels));
+            DistillationLoss.Result exps = new DistillationLoss(0.5, t * (1 + 1e-13), null)
+                    .compute(Nd4j.create(student), Nd4j.create(labels));
+            assertTrue(Double.isFinite(powers.meanLoss()));
+            assertEquals(exps.meanLoss(), powers.meanLoss(), 1e-9 * Math.abs(exps.meanLoss()));
+            assertTrue(exps.gradient().equalsWithEps(powers.gradient(), 1e-9));
+            assertTrue(exps.rowLoss().equalsWithEps(powers.rowLoss(), 1e-9 * exps.rowLoss().amaxNumber().doubleValue()));
+        }
+    }
+
+    @Test
     void alphaOneIsSparseCrossEntropy() {
         INDArray student = Nd4j.rand(DataType.DOUBLE, 6, 4).muli(4).subi(2);
         INDArray ids = Nd4j.create(new double[]{0, 3, 1, 2, 2, 0}).reshape(6, 1);
