@@ -13,7 +13,6 @@ import io.distill4j.workflows.ModelConfigs;
 import io.distill4j.workflows.Prediction;
 import io.distill4j.workflows.Pruning;
 import io.distill4j.workflows.Quantization;
-import io.distill4j.workflows.Training;
 import io.distill4j.eval.EvaluationResult;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,15 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("e2e")
 class ExportCommandsTest {
 
-    /** A tiny student trained for one epoch and promoted as {@code <name>-student-scratch}. */
-    private static Path tinyStudent(RunConfig config, String name) {
-        config.name = name;
-        config.training.epochs = 1;
-        config.student.filters = List.of(4, 8);
-        config.output.mosaics = 0;
-        return Training.run(Training.Options.of(config, Training.Network.STUDENT)).promoted();
-    }
-
     private static String sha(Path file) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
@@ -55,7 +45,7 @@ class ExportCommandsTest {
 
     @Test
     void exportedModelsEvaluateAndPredictLikeTheirSource(@TempDir Path dir) throws Exception {
-        Path model = tinyStudent(TinyRuns.segmentation(dir), "t");
+        Path model = TinyRuns.promotedStudent(TinyRuns.segmentation(dir), "t");
         String before = sha(model);
 
         OnnxExport.Result onnx = Cli.parse(new ExportCommand(), "--model", model.toString(), "--format", "onnx").run();
@@ -113,7 +103,7 @@ class ExportCommandsTest {
 
     @Test
     void classificationExportPredictsTheSameClass(@TempDir Path dir) throws Exception {
-        Path model = tinyStudent(TinyRuns.classification(dir), "c");
+        Path model = TinyRuns.promotedStudent(TinyRuns.classification(dir), "c");
         Path onnx = Cli.parse(new ExportCommand(), "--model", model.toString(), "--int8", "dynamic").run().file();
         Path images = Files.createDirectories(dir.resolve("images"));
         ImageIO.write(new BufferedImage(30, 20, BufferedImage.TYPE_INT_RGB), "jpg", images.resolve("a.jpg").toFile());

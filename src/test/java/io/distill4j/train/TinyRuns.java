@@ -3,6 +3,8 @@ package io.distill4j.train;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 
+import io.distill4j.workflows.Training;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -28,5 +30,14 @@ public final class TinyRuns {
         c.name = "tiny-classes";
         c.distillation.terms = null; // the land-cover config's cwd needs spatial logits
         return c;
+    }
+
+    /** A tiny student ({@code [4, 8]} filters) trained one epoch from scratch, promoted as {@code <name>-student-scratch}. */
+    public static Path promotedStudent(RunConfig config, String name) {
+        config.name = name;
+        config.training.epochs = 1;
+        config.student.filters = List.of(4, 8);
+        config.output.mosaics = 0;
+        return Training.run(Training.Options.of(config, Training.Network.STUDENT)).promoted();
     }
 }

@@ -46,12 +46,8 @@ class CompressionWorkflowsTest {
     @Test
     void pruneAndQuantizeWriteSmallerModelsAndNeverTouchTheInput(@TempDir Path dir) throws Exception {
         RunConfig tiny = TinyRuns.segmentation(dir);
-        tiny.name = "t";
-        tiny.training.epochs = 1;
-        tiny.student.filters = List.of(4, 8);
-        tiny.output.mosaics = 0;
         tiny.training.qat = true;
-        Path model = Training.run(Training.Options.of(tiny, Training.Network.STUDENT)).promoted();
+        Path model = TinyRuns.promotedStudent(tiny, "t");
         String before = sha(model);
 
         RunConfig levelConfig = config(model, PruneMethod.LEVEL, QuantizeMode.NONE);
@@ -111,12 +107,7 @@ class CompressionWorkflowsTest {
 
     @Test
     void lotteryWritesTheTicketWithItsControlsAndSensitivityWritesItsTableAndPlot(@TempDir Path dir) throws Exception {
-        RunConfig tiny = TinyRuns.segmentation(dir);
-        tiny.name = "t";
-        tiny.training.epochs = 1;
-        tiny.student.filters = List.of(4, 8);
-        tiny.output.mosaics = 0;
-        Path model = Training.run(Training.Options.of(tiny, Training.Network.STUDENT)).promoted();
+        Path model = TinyRuns.promotedStudent(TinyRuns.segmentation(dir), "t");
         String before = sha(model);
 
         RunConfig lotteryConfig = config(model, PruneMethod.LOTTERY, QuantizeMode.NONE);
