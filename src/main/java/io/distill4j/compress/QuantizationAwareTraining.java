@@ -49,7 +49,7 @@ public final class QuantizationAwareTraining {
                                                         ComputationGraph teacher, boolean resume) {
         var spec = io.distill4j.train.Trainer.spec(run.config(), network, run.data(), teacher != null);
         WeightListener weights = new WeightListener();
-        return run.trainer().train(name, () -> weights.attach(prepare(io.distill4j.model.UNetFactory.build(spec))),
+        return run.trainer().train(name, () -> weights.attach(prepare(io.distill4j.train.Trainer.build(spec, network))),
                 teacher, run.epochs(network), resume, List.of(weights));
     }
 

@@ -29,10 +29,13 @@ public class RunConfig {
     public CompressConfig compress = new CompressConfig();
     public SearchConfig search = new SearchConfig();
 
-    /** A network of the U-Net family; see {@code UNetSpec}. */
+    /**
+     * A network: a U-Net ({@code filters}, or a generalised {@code architecture}; see {@code UNetSpec}) or, for
+     * classification, a ResNet ({@code resnet}).
+     */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static class NetworkConfig {
-        /** Filters per encoder block, shallow to deep. */
+        /** Filters per encoder block, shallow to deep (U-Nets; left out for a ResNet). */
         public List<Integer> filters;
         /** Dropout rate per encoder block (Keras meaning: fraction dropped); null = the seed model's. */
         public List<Double> encoderDropout;
@@ -46,6 +49,12 @@ public class RunConfig {
          * not used (the architecture has its own rates).
          */
         public io.distill4j.model.UNetArchitecture architecture;
+        /**
+         * A ResNet classifier instead of a U-Net, e.g. {@code {depth: resnet18, width: 0.25, stem: small}} (see
+         * {@link io.distill4j.model.ResNetArchitecture}); {@code filters}, the dropout lists and {@code architecture}
+         * are then left out.
+         */
+        public io.distill4j.model.ResNetArchitecture resnet;
 
         public static NetworkConfig teacher() {
             NetworkConfig c = new NetworkConfig();

@@ -188,8 +188,8 @@ public final class RunConfigs {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": data: " + e.getMessage(), e);
         }
-        network(c.teacher, "teacher", source);
-        network(c.student, "student", source);
+        network(c.teacher, "teacher", source, c.data.task());
+        network(c.student, "student", source, c.data.task());
         segmentationSizes(c, source);
         require(c.distillation.alpha >= 0 && c.distillation.alpha <= 1, source, "distillation.alpha",
                 c.distillation.alpha, "a value in [0, 1]");
@@ -301,7 +301,21 @@ public final class RunConfigs {
                         + (side == null ? 2 * factor : (side / factor + 1) * factor)));
     }
 
-    private static void network(RunConfig.NetworkConfig n, String key, String source) {
+    private static void network(RunConfig.NetworkConfig n, String key, String source,
+                                io.distill4j.data.Task task) {
+        if (n != null && n.resnet != null) {
+            require(n.filters == null, source, key + ".filters", n.filters, "no filters next to " + key
+                    + ".resnet (a ResNet's widths are resnet.width and resnet.widths): remove it, or --set "
+                    + key + ".filters=null");
+            require(n.encoderDropout == null && n.decoderDropout == null && n.architecture == null, source,
+                    key + ".resnet", n.resnet.describe(), "no U-Net settings (encoderDropout, decoderDropout,"
+                            + " architecture) next to it");
+            require(task == io.distill4j.data.Task.CLASSIFICATION, source, key + ".resnet", n.resnet.describe(),
+                    "classification data: a ResNet classifies, the data is " + task.name().toLowerCase(
+                            java.util.Locale.ROOT) + " (use filters for a U-Net)");
+            require(n.epochs == null || n.epochs >= 1, source, key + ".epochs", n.epochs, "at least 1");
+            return;
+        }
         if (n != null && n.architecture != null) {
             if (n.filters == null) {
                 n.filters = n.architecture.encoderWidths();

@@ -128,11 +128,10 @@ public final class Run implements AutoCloseable {
                 epochs(config.student), resumed, List.of());
     }
 
-    /** Builds a config section's network: its generalised architecture when it has one, else the filter list's. */
+    /** Builds a config section's network (see {@link Trainer#build}). */
     static java.util.function.Supplier<ComputationGraph> network(io.distill4j.model.UNetSpec spec,
                                                                  RunConfig.NetworkConfig network) {
-        return network.architecture != null ? () -> io.distill4j.model.UNetFactory.build(spec, network.architecture)
-                : () -> io.distill4j.model.UNetFactory.build(spec);
+        return () -> Trainer.build(spec, network);
     }
 
     public int epochs(RunConfig.NetworkConfig network) {

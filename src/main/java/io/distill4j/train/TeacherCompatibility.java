@@ -63,7 +63,9 @@ public final class TeacherCompatibility {
                     + "`): is it the right file?");
         }
         long teacherParams = teacher.numParams();
-        long studentParams = UNetFactory.build(Trainer.spec(config, config.student, data, false)).numParams();
+        ComputationGraph student = Trainer.build(Trainer.spec(config, config.student, data, false), config.student);
+        long studentParams = student.numParams();
+        student.close();
         if (teacherParams <= studentParams) {
             warnings.add(String.format(Locale.ROOT, "the teacher%s (%,d parameters) is no larger than the student"
                     + " (%,d parameters): a student model passed as --teacher?",

@@ -127,10 +127,13 @@ public final class Trainer {
                 data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null);
     }
 
-    /** The network spec for a config section on this dataset. */
+    /**
+     * The network spec for a config section on this dataset (for a ResNet section: its input, classes, seed,
+     * optimizer and loss, with the stage widths as filters).
+     */
     public static UNetSpec spec(RunConfig config, RunConfig.NetworkConfig network, Dataset data, boolean distilled) {
-        UNetSpec spec = UNetSpec.of(network.filters, data.task(), data.channels(), data.numClasses(), data.height(),
-                data.width());
+        UNetSpec spec = UNetSpec.of(network.resnet != null ? network.resnet.stageWidths() : network.filters,
+                data.task(), data.channels(), data.numClasses(), data.height(), data.width());
         if (network.encoderDropout != null || network.decoderDropout != null) {
             spec = spec.withDropout(network.encoderDropout != null ? network.encoderDropout : spec.encoderDropout(),
                     network.decoderDropout != null ? network.decoderDropout : spec.decoderDropout());
@@ -151,6 +154,25 @@ public final class Trainer {
         return spec.withSeed(config.seed).withUpdater(updater)
                 .withLoss(distilled ? config.distillation.alpha : 1.0, config.distillation.temperature, ignore)
                 .withDataType(type);
+    }
+
+    /**
+     * Builds a config section's network from its spec: a ResNet ({@code resnet}), a generalised U-Net
+     * ({@code architecture}) or the U-Net of the filter list. The one place a config becomes a network.
+     */
+    public static ComputationGraph build(UNetSpec spec, RunConfig.NetworkConfig network) {
+        if (network.resnet != null) {
+            return io.distill4j.model.ResNetFactory.build(spec, network.resnet);
+        }
+        return network.architecture != null ? UNetFactory.build(spec, network.architecture) : UNetFactory.build(spec);
+    }
+
+    /** A short description of a config section's network, for reports: the ResNet's, or the U-Net's filters. */
+    public static String describe(RunConfig.NetworkConfig network) {
+        if (network.resnet != null) {
+            return network.resnet.describe();
+        }
+        return network.architecture != null ? "U-Net " + network.architecture.describe() : "U-Net " + network.filters;
     }
 
     /** The DL4J updater a config's optimizer section names. */

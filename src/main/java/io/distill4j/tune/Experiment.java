@@ -172,8 +172,8 @@ public final class Experiment {
                 Trainer trainer = run.trainer().withConfig(config);
                 String name = method.name() + "-seed" + seed;
                 long start = System.nanoTime();
-                TrainedModel model = trainer.train(name, () -> UNetFactory.build(Trainer.spec(config, config.student,
-                                run.data(), !method.scratch())), method.scratch() ? null : teacher,
+                TrainedModel model = trainer.train(name, () -> Trainer.build(Trainer.spec(config, config.student,
+                                run.data(), !method.scratch()), config.student), method.scratch() ? null : teacher,
                         run.epochs(config.student), true, List.of());
                 double test = trainer.evaluate(model.graph(), Split.TEST).result().mainScore();
                 model.graph().close();
@@ -249,7 +249,7 @@ public final class Experiment {
         folder.writeJson("experiment.json", json);
         folder.writeText("experiment.md", "# Experiment: " + run.config().name + "\n\n" + run.data().name()
                 + "; teacher test " + metric + " " + String.format(Locale.ROOT, "%.4f", teacherScore) + "; student "
-                + run.config().student.filters + ", " + run.epochs(run.config().student) + " epochs, batch "
+                + Trainer.describe(run.config().student) + ", " + run.epochs(run.config().student) + " epochs, batch "
                 + run.config().training.batchSize + ", " + run.config().optimizer.type + " "
                 + run.config().optimizer.learningRate + "\n\n" + table + "\n![per-seed scores](plots/experiment.png)\n");
         plot(metric, summaries, records);

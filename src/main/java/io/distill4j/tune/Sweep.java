@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.eval.EvaluationResult;
-import io.distill4j.model.UNetFactory;
 import io.distill4j.model.UNetSpec;
 import io.distill4j.train.Reports;
 import io.distill4j.train.Run;
@@ -141,7 +140,7 @@ public final class Sweep {
         kdOnly.distillation.terms = null;
         Trainer kdTrainer = run.trainer().withConfig(kdOnly);
         this.trainer = trainer != null ? trainer
-                : (name, spec, epochs) -> kdTrainer.train(name, () -> UNetFactory.build(spec), teacher, epochs,
+                : (name, spec, epochs) -> kdTrainer.train(name, () -> Trainer.build(spec, kdOnly.student), teacher, epochs,
                 false, List.of());
     }
 

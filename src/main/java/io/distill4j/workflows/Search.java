@@ -1,5 +1,6 @@
 package io.distill4j.workflows;
 
+import io.distill4j.config.RunConfig;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.model.UNetArchitecture;
 import io.distill4j.search.ArchitectureSearch;
@@ -20,6 +21,11 @@ public final class Search {
     public static ArchitectureSearch.Result run(TeacherRun options) {
         RunSource source = options.run();
         Path teacherFile = options.teacher();
+        RunConfig given = source.config();
+        if (given != null && given.student.resnet != null) {
+            throw new IllegalArgumentException("student.resnet: the architecture search removes and shrinks U-Net"
+                    + " levels; it has no ResNet moves (give the student as filters)");
+        }
         return Runs.withRun(source, Teachers.command("search", teacherFile), run -> {
             ComputationGraph teacher;
             if (teacherFile != null) {
