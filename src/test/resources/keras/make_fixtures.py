@@ -53,6 +53,9 @@ def save(path, model_config, weights):
             lg.attrs["weight_names"] = np.array([(name + "/" + w + ":0").encode() for w, _ in ws])
             for w, a in ws:
                 lg.create_dataset(name + "/" + w + ":0", data=a)
+    # what Keras' model.count_params() reports for these models: every stored weight value
+    with open(path[:-len(".h5")] + "-params.txt", "w") as f:
+        f.write(str(sum(a.size for _, ws in weights for _, a in ws)))
 
 
 # ---- numpy reference layers (NHWC, one image) ----

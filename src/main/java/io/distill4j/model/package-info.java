@@ -1,5 +1,6 @@
 /**
- * U-Net factory (teacher and student are two settings of one factory), the classification variant, model I/O, the
+ * U-Net factory (teacher and student are two settings of one factory), the classification variant, the ResNet
+ * classifiers ({@link io.distill4j.model.ResNetFactory}: any depth and width), Keras and zoo teachers, model I/O, the
  * analytic FLOP count ({@link io.distill4j.model.FlopCount}), and the CPU acceleration set-up that must run before
  * the first network is built.
  */

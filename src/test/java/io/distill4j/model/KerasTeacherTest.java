@@ -56,6 +56,19 @@ class KerasTeacherTest {
         return Nd4j.create(v, shape).castTo(DataType.FLOAT);
     }
 
+    /** The weight values the fixture script stored: Keras' {@code count_params()} for these models. */
+    private static long kerasParameters(String model) throws IOException {
+        return Long.parseLong(Files.readString(fixtures.resolve(model + "-params.txt")).trim());
+    }
+
+    /** The round trip's figures, on the test's output (README, "Keras teachers"). */
+    private static void report(String file, KerasTeacher teacher, long keras, double error) {
+        System.out.printf(java.util.Locale.ROOT, "Keras round trip: %s, %s %dx%dx%d -> %d classes, %d parameters"
+                        + " (Keras %d), max error of the probabilities against numpy %.2e%n", file,
+                teacher.task().name().toLowerCase(java.util.Locale.ROOT), teacher.channels(), teacher.height(),
+                teacher.width(), teacher.classes(), teacher.graph().numParams(), keras, error);
+    }
+
     private static double maxError(INDArray a, INDArray b) {
         return a.sub(b).amaxNumber().doubleValue();
     }
@@ -74,6 +87,8 @@ class KerasTeacherTest {
                 .reshape(2, SIZE, SIZE, 6).permute(0, 3, 1, 2);
         double error = maxError(probabilities, values("unet-expected.txt", 2, 6, SIZE, SIZE));
         assertTrue(error <= 1e-5, "max error " + error);
+        assertEquals(kerasParameters("unet"), unet.graph().numParams(), "the Keras model's weights, all imported");
+        report("unet.h5", unet, kerasParameters("unet"), error);
         // logits, not probabilities: they do not sum to 1 per pixel
         assertTrue(maxError(logits.sum(1), Nd4j.onesLike(logits.sum(1))) > 0.1);
     }
@@ -87,6 +102,8 @@ class KerasTeacherTest {
         INDArray probabilities = Transforms.softmax(Logits.of(classifier.graph(), x), true);
         double error = maxError(probabilities, values("classifier-expected.txt", 2, 5));
         assertTrue(error <= 1e-5, "max error " + error);
+        assertEquals(kerasParameters("classifier"), classifier.graph().numParams());
+        report("classifier.h5", classifier, kerasParameters("classifier"), error);
     }
 
     @Test
