@@ -11,6 +11,7 @@ import io.distill4j.loss.DistillationLoss;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.model.UNetFactory;
 import io.distill4j.model.UNetSpec;
+import io.distill4j.util.Json;
 import org.deeplearning4j.datasets.iterator.EarlyTerminationDataSetIterator;
 import org.deeplearning4j.earlystopping.termination.ScoreImprovementEpochTerminationCondition;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -417,7 +418,7 @@ public final class Trainer {
 
     private static CheckpointState readState(Path file) {
         try {
-            return RunFolder.JSON.readValue(file.toFile(), new TypeReference<CheckpointState>() {
+            return Json.MAPPER.readValue(file.toFile(), new TypeReference<CheckpointState>() {
             });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint history " + file + ": " + e.getMessage(), e);

@@ -13,6 +13,7 @@ import io.distill4j.train.RunInterruptedException;
 import io.distill4j.train.TeacherLogits;
 import io.distill4j.train.TrainedModel;
 import io.distill4j.train.Trainer;
+import io.distill4j.util.Json;
 import org.apache.commons.math3.random.JDKRandomGenerator;
 import org.deeplearning4j.arbiter.optimize.api.Candidate;
 import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
@@ -371,7 +372,7 @@ public final class Sweep {
             return;
         }
         try {
-            List<CandidateRecord> previous = RunFolder.JSON.readValue(file.toFile(),
+            List<CandidateRecord> previous = Json.MAPPER.readValue(file.toFile(),
                     new TypeReference<List<CandidateRecord>>() {
                     });
             previous.forEach(r -> records.put(r.index(), r));

@@ -3,6 +3,7 @@ package io.distill4j.eval;
 import io.distill4j.cli.BenchmarkCommand;
 import io.distill4j.cli.Cli;
 import io.distill4j.train.RunFolder;
+import io.distill4j.util.Json;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -79,8 +80,8 @@ class SideBySideTest {
         assertTrue(md.contains("student train: 256×256 runs at 0.20× the images/s of 128×128 in distill4j, 0.25× in PyTorch"), md);
 
         // the merged table survives a JSON round trip (what benchmark --peer writes)
-        String json = RunFolder.JSON.writeValueAsString(table);
-        assertTrue(RunFolder.JSON.readTree(json).get("rows").size() == 6, json);
+        String json = Json.MAPPER.writeValueAsString(table);
+        assertTrue(Json.MAPPER.readTree(json).get("rows").size() == 6, json);
     }
 
     @Test
