@@ -19,7 +19,8 @@ public final class Search {
 
     public static ArchitectureSearch.Result run(TeacherRun options) {
         RunSource source = options.run();
-        Path teacherFile = options.teacher();
+        // a resumed search reloads the teacher file it was started with (its folder recorded it), not a new one
+        Path teacherFile = Teachers.file(options.teacher(), source);
         return Runs.withRun(source, Teachers.command("search", teacherFile), run -> {
             ComputationGraph teacher;
             if (teacherFile != null) {
