@@ -15,6 +15,7 @@ import org.deeplearning4j.datasets.iterator.EarlyTerminationDataSetIterator;
 import org.deeplearning4j.earlystopping.termination.ScoreImprovementEpochTerminationCondition;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -274,7 +275,9 @@ public final class Trainer {
             long start = System.nanoTime();
             monitor.startEpoch(name + " " + (epoch + 1) + "/" + epochs, batchesPerEpoch);
             try {
-                if (multi) {
+                if (config.training.workers > 1) {
+                    fitParallel(graph, monitor, all, iterator, multiEpoch);
+                } else if (multi) {
                     graph.fit(multiEpoch);
                 } else {
                     graph.fit(iterator);
@@ -323,6 +326,35 @@ public final class Trainer {
         // than whenever the garbage collector gets to it (a sweep trains many networks in one JVM)
         graph.close();
         return finish(name, bestFile, history, stoppedEarly);
+    }
+
+    /**
+     * One epoch through DL4J's {@link ParallelWrapper}: {@code training.workers} replicas of {@code graph} (the first
+     * is {@code graph} itself), each fed its own batches, parameters and updater state averaged after every step, so
+     * {@code graph} holds the averaged model afterwards. The listeners run on every replica.
+     */
+    private void fitParallel(ComputationGraph graph, EpochMonitor monitor, List<TrainingListener> listeners,
+                             DataSetIterator iterator,
+                             org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator multi) {
+        ParallelWrapper wrapper = new ParallelWrapper.Builder<>(graph)
+                .workers(config.training.workers)
+                .prefetchBuffer(2)
+                .averagingFrequency(1)
+                .averageUpdaters(true)
+                .trainingMode(ParallelWrapper.TrainingMode.AVERAGING)
+                .build();
+        try {
+            wrapper.setListeners(listeners);
+            monitor.onWorkerThreads(wrapper::stopFit);
+            if (multi != null) {
+                wrapper.fit(multi);
+            } else {
+                wrapper.fit(iterator);
+            }
+        } finally {
+            wrapper.shutdown();
+        }
+        monitor.rethrow();
     }
 
     /** The teacher's logits for the training split, computed on first use and then reused. */
