@@ -379,6 +379,71 @@ public final class Trainer {
         });
     }
 
+    /** The dataset this trainer trains on. */
+    public Dataset data() {
+        return data;
+    }
+
+    /** The text entries stored in every model zip this trainer saves (provenance, config, model info). */
+    public Map<String, String> modelEntries() {
+        return modelEntries;
+    }
+
+    /** The run folder's path of a model's best zip, its checkpoint and its history. */
+    public record ModelFilesOf(Path best, Path checkpoint, Path history) {
+    }
+
+    /** Where this trainer keeps the model {@code name}. */
+    public ModelFilesOf filesOf(String name) {
+        return new ModelFilesOf(folder.resolve(name + ".zip"), folder.resolve("checkpoints/" + name + ".zip"),
+                folder.resolve("checkpoints/" + name + ".history.json"));
+    }
+
+    /** Whether the model {@code name} finished in this run folder (what {@code train(..., resume)} would return). */
+    public boolean finished(String name, int epochs) {
+        ModelFilesOf files = filesOf(name);
+        if (!Files.isRegularFile(files.checkpoint()) || !Files.isRegularFile(files.history())) {
+            return false;
+        }
+        CheckpointState state = readState(files.history());
+        return state.finished() && (state.stoppedEarly() || state.history().size() >= epochs);
+    }
+
+    /**
+     * The feature taps a student distilled from {@code teacher} under this trainer's terms needs (none for logits
+     * alone): the key of the teacher tensors it trains on.
+     */
+    public List<DistillationGraphs.FeatureTap> tapsFor(ComputationGraph student, ComputationGraph teacher) {
+        List<io.distill4j.loss.DistillationTerm> terms = config.distillation.terms != null
+                && !config.distillation.terms.isEmpty() ? config.distillation.terms
+                : DistillationGraphs.outputLayer(student).terms();
+        DistillationGraphs.TrainingGraph training = DistillationGraphs.forTraining(student, teacher, terms);
+        List<DistillationGraphs.FeatureTap> taps = training.taps();
+        training.graph().close();
+        return taps;
+    }
+
+    /**
+     * Makes {@code tensors} this trainer's teacher tensors for {@code teacher} and {@code taps}, as if it had computed
+     * them (a Spark executor gets them from the driver).
+     */
+    public void useTeacherTensors(ComputationGraph teacher, List<DistillationGraphs.FeatureTap> taps,
+                                  TeacherLogits tensors) {
+        teacherLogits.put(new TeacherKey(teacher, taps), tensors);
+    }
+
+    /**
+     * Writes a model trained elsewhere (best zip, final checkpoint, history as {@code train} writes them) into this run
+     * folder, atomically, and returns it as this trainer's finished model.
+     */
+    public TrainedModel adopt(String name, byte[] best, byte[] checkpoint, byte[] history) {
+        ModelFilesOf files = filesOf(name);
+        io.distill4j.util.AtomicFiles.write(files.best(), f -> Files.write(f, best));
+        io.distill4j.util.AtomicFiles.write(files.checkpoint(), f -> Files.write(f, checkpoint));
+        io.distill4j.util.AtomicFiles.write(files.history(), f -> Files.write(f, history));
+        return load(name);
+    }
+
     /** A model this trainer finished earlier in this run folder (best model and history), e.g. after a resume. */
     public TrainedModel load(String name) {
         Path historyFile = folder.resolve("checkpoints/" + name + ".history.json");
