@@ -79,7 +79,8 @@ public final class ExecutorTraining implements Function<TrainingJob, TrainedOnEx
             }
             Trainer.ModelFilesOf files = trainer.filesOf(job.name());
             return new TrainedOnExecutor(Files.readAllBytes(files.best()), Files.readAllBytes(files.checkpoint()),
-                    Files.readAllBytes(files.history()), host, (System.nanoTime() - start) / 1e9);
+                    Files.readAllBytes(files.history()), host, org.apache.spark.SparkEnv.get().executorId(),
+                    (System.nanoTime() - start) / 1e9);
         } finally {
             delete(scratch);
         }

@@ -55,6 +55,8 @@ public final class SparkTraining implements ModelTraining, AutoCloseable {
     private final Function<TrainingJob, TrainedOnExecutor> onExecutor;
     private final Map<ComputationGraph, Broadcast<byte[]>> teachers = new IdentityHashMap<>();
     private final Map<Object, Broadcast<byte[]>> tensors = new HashMap<>();
+    /** The executors that trained a model so far (Spark's executor ids). */
+    private final java.util.Set<String> executorsUsed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private SparkTraining(JavaSparkContext spark, boolean owned, Function<TrainingJob, TrainedOnExecutor> onExecutor) {
         this.spark = spark;
@@ -113,7 +115,7 @@ public final class SparkTraining implements ModelTraining, AutoCloseable {
         JavaSparkContext spark = new JavaSparkContext(conf);
         if (!local) {
             try {
-                awaitExecutor(spark, master, executorWait);
+                awaitExecutors(spark, master, 1, executorWait);
             } catch (RuntimeException e) {
                 spark.close();
                 throw e;
@@ -142,12 +144,18 @@ public final class SparkTraining implements ModelTraining, AutoCloseable {
                 + String.join(", ", errors) + "; is it running, and is this the URL its log and web UI show?");
     }
 
-    private static void awaitExecutor(JavaSparkContext spark, String master, Duration wait) {
+    /** Waits until {@code count} executors have registered (e.g. every worker's, before timing a sweep). */
+    public void awaitExecutors(int count, Duration wait) {
+        awaitExecutors(spark, spark.master(), count, wait);
+    }
+
+    private static void awaitExecutors(JavaSparkContext spark, String master, int count, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         // the status tracker lists the driver too
-        while (spark.sc().statusTracker().getExecutorInfos().length < 2) {
+        while (spark.sc().statusTracker().getExecutorInfos().length < count + 1) {
             if (System.nanoTime() > deadline || spark.sc().isStopped()) {
-                throw new IllegalStateException("--spark " + master + ": the master gave this application no executor"
+                throw new IllegalStateException("--spark " + master + ": the master gave this application "
+                        + (spark.sc().statusTracker().getExecutorInfos().length - 1) + " of " + count + " executors"
                         + " within " + wait.toSeconds() + " s: are workers registered and alive, with free cores and"
                         + " the memory spark.executor.memory asks for (the master's web UI lists them)?");
             }
@@ -177,6 +185,11 @@ public final class SparkTraining implements ModelTraining, AutoCloseable {
         return spark;
     }
 
+    /** The Spark executor ids that trained a model so far. */
+    public java.util.Set<String> executorsUsed() {
+        return java.util.Set.copyOf(executorsUsed);
+    }
+
     /** Task slots of the cluster (Spark's default parallelism): how many models train at once. */
     @Override
     public int parallelism() {
@@ -204,7 +217,8 @@ public final class SparkTraining implements ModelTraining, AutoCloseable {
             throw new IllegalStateException(name + " failed on the Spark cluster, retries included"
                     + " (spark.task.maxFailures; F in local[N,F]): " + rootMessage(e), e);
         }
-        log.info("{}: trained on executor {} in {} s", name, trained.host(),
+        executorsUsed.add(trained.executor());
+        log.info("{}: trained on executor {} ({}) in {} s", name, trained.executor(), trained.host(),
                 String.format(Locale.ROOT, "%.1f", trained.seconds()));
         return trainer.adopt(name, trained.best(), trained.checkpoint(), trained.history());
     }
