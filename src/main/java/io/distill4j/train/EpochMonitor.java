@@ -129,6 +129,14 @@ final class EpochMonitor extends BaseTrainingListener {
         }
     }
 
+    /** An epoch fitted elsewhere (on a cluster) whose batches this listener did not see: its reported mean loss. */
+    synchronized void epochScore(double meanLoss) {
+        if (batches == 0 && Double.isFinite(meanLoss)) {
+            lossSum = meanLoss;
+            batches = 1;
+        }
+    }
+
     int batches() {
         return batches;
     }

@@ -60,6 +60,8 @@ public final class Trainer {
     private final java.util.concurrent.atomic.LongAdder teacherPasses;
     /** Listeners that record each trained model (model name, distilled?), e.g. the training UI's statistics. */
     private java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders = (name, d) -> List.of();
+    /** Fits the epochs elsewhere (a Spark cluster); null = here. */
+    private EpochFitter fitter;
 
     /** A teacher (by identity) and the feature taps its cache holds. */
     private record TeacherKey(ComputationGraph graph, List<DistillationGraphs.FeatureTap> taps) {
@@ -98,6 +100,7 @@ public final class Trainer {
         this.teacherLogits = base.teacherLogits;
         this.teacherPasses = base.teacherPasses;
         this.recorders = base.recorders;
+        this.fitter = base.fitter;
     }
 
     /** The teacher's forward passes (batches) this run's trainers made so far: cached passes and on-the-fly ones. */
@@ -121,6 +124,14 @@ public final class Trainer {
     /** Adds listeners to every model this trainer trains from now on (after its own and the caller's). */
     public void recordWith(java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders) {
         this.recorders = recorders;
+    }
+
+    /** Fits every epoch this trainer trains from now on through {@code fitter} (a Spark cluster). */
+    public void fitWith(EpochFitter fitter) {
+        this.fitter = fitter;
+        if (fitter != null) {
+            log.info("epochs fitted by {}", fitter.describe());
+        }
     }
 
     public static Metrics metricsFor(Dataset data) {
@@ -275,7 +286,9 @@ public final class Trainer {
             long start = System.nanoTime();
             monitor.startEpoch(name + " " + (epoch + 1) + "/" + epochs, batchesPerEpoch);
             try {
-                if (config.training.workers > 1) {
+                if (fitter != null) {
+                    monitor.epochScore(fitter.fit(graph, multi ? null : iterator, multi ? multiEpoch : null));
+                } else if (config.training.workers > 1) {
                     fitParallel(graph, monitor, all, iterator, multiEpoch);
                 } else if (multi) {
                     graph.fit(multiEpoch);

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A real Spark standalone cluster on this machine (a master and two one-core workers on 127.0.0.1, from the Maven
  * jars): a 4-candidate sweep runs across both workers' executors and equals the same sweep in this JVM. Tagged
- * {@code cluster} (not in the default test run; {@code .ci/run} runs it): it starts five JVMs.
+ * {@code cluster} (not in the default test run; {@code .ci/run} runs it): it starts five JVMs. (The 2-epoch
+ * parameter-averaging training on such a cluster is {@code ClusterFittingTest}, in the spark profile's src/spark/test.)
  */
 @Tag("cluster")
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
