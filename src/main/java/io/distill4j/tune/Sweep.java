@@ -448,7 +448,11 @@ public final class Sweep {
                 long started = System.currentTimeMillis();
                 int index = candidate.getIndex();
                 DistillationCandidate c = (DistillationCandidate) candidate.getValue();
-                CandidateRecord record = records.get(index);
+                CandidateRecord record;
+                synchronized (records) {
+                    // several tasks run at once over Spark
+                    record = records.get(index);
+                }
                 if (record == null || !record.done() || !record.candidate().equals(c)) {
                     record = trainCandidate(index, c);
                 } else {
