@@ -68,6 +68,7 @@ public final class OnnxModel implements DeployedModel {
         try {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setIntraOpNumThreads(intraOpThreads(System.getenv("OMP_NUM_THREADS")));
             if (optimizedModel != null) {
                 options.setOptimizedModelFilePath(optimizedModel.toString());
             }
@@ -75,6 +76,22 @@ public final class OnnxModel implements DeployedModel {
         } catch (OrtException e) {
             throw new IllegalArgumentException("ONNX Runtime cannot load " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * ONNX Runtime's threads: as many as ND4J's OpenMP (OMP_NUM_THREADS when set, else the cores this process may
+     * use), so DL4J, ONNX Runtime and the PyTorch peer are timed with the same threads. ONNX Runtime's own default
+     * counts the machine's physical cores and ignores the process's CPU affinity.
+     */
+    static int intraOpThreads(String ompNumThreads) {
+        if (ompNumThreads != null) {
+            try {
+                return Math.max(1, Integer.parseInt(ompNumThreads.trim()));
+            } catch (NumberFormatException e) {
+                // not a number: OpenMP ignores it too
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
     }
 
     @Override

@@ -130,4 +130,14 @@ class OnnxExporterTest {
         Path text = Files.writeString(dir.resolve("text.onnx"), "hello");
         assertThrows(IllegalArgumentException.class, () -> OnnxModel.open(text));
     }
+
+    @Test
+    void onnxRuntimeUsesAsManyThreadsAsNd4jsOpenMp() {
+        assertEquals(1, OnnxModel.intraOpThreads("1"));
+        assertEquals(3, OnnxModel.intraOpThreads(" 3 "));
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(cores, OnnxModel.intraOpThreads(null));
+        assertEquals(cores, OnnxModel.intraOpThreads("many"));
+        assertEquals(1, OnnxModel.intraOpThreads("0"));
+    }
 }
