@@ -1,6 +1,7 @@
 package io.distill4j.cli;
 
 import io.distill4j.config.RunConfigs;
+import io.distill4j.spark.SparkTraining;
 import io.distill4j.train.StopSignal;
 import io.distill4j.tune.Experiment;
 import io.distill4j.workflows.Experiments;
@@ -38,6 +39,12 @@ public final class ExperimentCommand implements Callable<Integer> {
                     + " with the terms as YAML (default: ${DEFAULT-VALUE}).")
     List<String> methods = new ArrayList<>();
 
+    @Option(names = "--spark", paramLabel = "MASTER_URL", description = "Train the runs (methods x seeds) on a Spark cluster, one task"
+            + " each, several at once (local[N], spark://HOST:PORT, yarn, k8s://...): the executors read the data"
+            + " themselves (its paths must exist on every worker) and need distill4j's jars (spark-submit an assembly"
+            + " jar, or the same path on every worker); spark.* settings through JAVA_OPTS=-Dspark....")
+    String spark;
+
     Experiment.Result run(StopSignal stop) {
         if (seeds < 2) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seeds " + seeds
@@ -50,8 +57,15 @@ public final class ExperimentCommand implements Callable<Integer> {
             choices.add(eq < 0 ? Experiments.MethodChoice.preset(name) : Experiments.MethodChoice.of(name,
                     RunConfigs.parseTerms(m.substring(eq + 1), "--methods " + name)));
         }
-        return Experiments.run(new Experiments.Options(
-                options.source(options.defaultName("experiment-"), stop), teacherFile, choices, seeds));
+        Experiments.Options experiment = new Experiments.Options(
+                options.source(options.defaultName("experiment-"), stop), teacherFile, choices, seeds);
+        if (spark == null) {
+            return Experiments.run(experiment);
+        }
+        // connected before the run starts: an unreachable master leaves no run folder behind
+        try (SparkTraining cluster = SparkTraining.connect(spark)) {
+            return Experiments.run(experiment, cluster);
+        }
     }
 
     @Override

@@ -43,6 +43,11 @@ public final class RunOptions {
     @Option(names = "--max-batches", description = "At most N batches per epoch and per evaluation (smoke runs).")
     Integer maxBatches;
 
+    @Option(names = "--workers", paramLabel = "N", description = "Data-parallel training on this machine: N replicas"
+            + " through DL4J's ParallelWrapper (threads on the CPU, GPUs under -Pcuda), parameters averaged every step"
+            + " (training.workers; default 1).")
+    Integer workers;
+
     @Option(names = "--seed", description = "Seed of the weights' initialization, data splits and shuffling.")
     Long seed;
 
@@ -100,6 +105,7 @@ public final class RunOptions {
             c.training.maxBatches = maxBatches;
             c.training.maxEvalBatches = maxBatches;
         }));
+        all.addAll(Setting.of("--workers", workers, c -> c.training.workers = workers));
         all.addAll(Setting.of("--seed", seed, c -> c.seed = seed));
         all.addAll(Setting.of("--alpha", alpha, c -> c.distillation.alpha = alpha));
         all.addAll(Setting.of("--temperature", temperature, c -> c.distillation.temperature = temperature));
@@ -115,7 +121,7 @@ public final class RunOptions {
     /** Options of this mixin that do nothing for a command, by command name: they are not offered there. */
     private static final Map<String, List<String>> INAPPLICABLE = Map.of(
             "demo", List.of("--qat"), "tune", List.of("--qat"),
-            "quantize", List.of("--qat", "--resume"), "prune", List.of("--qat", "--resume"),
+            "quantize", List.of("--qat", "--resume", "--workers"), "prune", List.of("--qat", "--resume"),
             "compress", List.of("--qat", "--resume"));
 
     /** Removes the options that do nothing for a command (and its subcommands) from its command line. */

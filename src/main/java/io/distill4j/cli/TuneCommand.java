@@ -1,6 +1,7 @@
 package io.distill4j.cli;
 
 import io.distill4j.config.SweepGenerator;
+import io.distill4j.spark.SparkTraining;
 import io.distill4j.train.StopSignal;
 import io.distill4j.tune.Sweep;
 import io.distill4j.workflows.Tuning;
@@ -36,12 +37,25 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--generator", description = "tune.generator: ${COMPLETION-CANDIDATES}.")
     SweepGenerator generator;
 
+    @Option(names = "--spark", paramLabel = "MASTER_URL", description = "Train the candidates on a Spark cluster, one task"
+            + " each, several at once (local[N], spark://HOST:PORT, yarn, k8s://...): the executors read the data"
+            + " themselves (its paths must exist on every worker) and need distill4j's jars (spark-submit an assembly"
+            + " jar, or the same path on every worker); spark.* settings through JAVA_OPTS=-Dspark....")
+    String spark;
+
     Sweep.Result run(StopSignal stop) {
         List<Setting> settings = new ArrayList<>(Setting.of("--candidates", candidates,
                 c -> c.tune.maxCandidates = candidates));
         settings.addAll(Setting.of("--generator", generator, c -> c.tune.generator = generator));
         settings.addAll(options.defaultName("tune-"));
-        return Tuning.run(new TeacherRun(options.source(settings, stop), teacherFile));
+        TeacherRun run = new TeacherRun(options.source(settings, stop), teacherFile);
+        if (spark == null) {
+            return Tuning.run(run);
+        }
+        // connected before the run starts: an unreachable master leaves no run folder behind
+        try (SparkTraining cluster = SparkTraining.connect(spark)) {
+            return Tuning.run(run, cluster);
+        }
     }
 
     @Override

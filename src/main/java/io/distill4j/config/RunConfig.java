@@ -115,6 +115,12 @@ public class RunConfig {
         public boolean qat = false;
         /** Network data type for training and inference. */
         public Dtype dtype = Dtype.FLOAT32;
+        /**
+         * Data-parallel training on this machine with DL4J's ParallelWrapper: N model replicas (threads on the CPU,
+         * devices under -Pcuda), each fed its own batches, parameters and updater state averaged after every step.
+         * 1 = plain {@code fit}.
+         */
+        public int workers = 1;
     }
 
     /** Stop when the validation score (mean IoU or accuracy) has not improved by minDelta for patience epochs. */

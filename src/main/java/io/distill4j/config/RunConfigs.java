@@ -201,6 +201,8 @@ public final class RunConfigs {
         require(c.training.epochs >= 1, source, "training.epochs", c.training.epochs, "at least 1");
         require(c.training.batchSize >= 1, source, "training.batchSize", c.training.batchSize, "at least 1");
         require(c.training.maxBatches >= 0, source, "training.maxBatches", c.training.maxBatches, ">= 0");
+        require(c.training.workers >= 1, source, "training.workers", c.training.workers,
+                "at least 1 (1 trains without data parallelism; N > 1 runs N replicas through ParallelWrapper)");
         require(c.training.maxEvalBatches >= 0, source, "training.maxEvalBatches", c.training.maxEvalBatches, ">= 0");
         require(c.training.earlyStopping.patience >= 0, source, "training.earlyStopping.patience",
                 c.training.earlyStopping.patience, ">= 0");

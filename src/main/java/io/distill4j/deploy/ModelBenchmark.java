@@ -8,6 +8,7 @@ import io.distill4j.eval.ProcessMemory;
 import io.distill4j.model.FlopCount;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
+import io.distill4j.util.Json;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -90,7 +91,7 @@ public final class ModelBenchmark {
 
     private static Run.ModelInfo modelInfo(String json) {
         try {
-            return RunFolder.JSON.readValue(json, Run.ModelInfo.class);
+            return Json.MAPPER.readValue(json, Run.ModelInfo.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("unreadable model-info entry: " + e.getMessage(), e);
         }

@@ -9,6 +9,7 @@ import io.distill4j.data.Datasets;
 import io.distill4j.data.Split;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.train.Run;
+import io.distill4j.util.Json;
 import onnx.Onnx;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -150,8 +151,8 @@ public final class OnnxExport {
         metadata.putAll(CompactModelFile.entries(model));
         ModelFiles.readEntry(model, Run.ENTRY_MODEL_INFO).ifPresent(info -> {
             try {
-                metadata.put(KEY_CLASSES, io.distill4j.train.RunFolder.JSON.writeValueAsString(
-                        io.distill4j.train.RunFolder.JSON.readTree(info).get("names")));
+                metadata.put(KEY_CLASSES, io.distill4j.util.Json.MAPPER.writeValueAsString(
+                        io.distill4j.util.Json.MAPPER.readTree(info).get("names")));
             } catch (IOException e) {
                 throw new IllegalArgumentException(model + ": unreadable " + Run.ENTRY_MODEL_INFO + ": " + e.getMessage(), e);
             }

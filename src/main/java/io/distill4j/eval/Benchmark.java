@@ -54,7 +54,18 @@ public final class Benchmark {
 
     /** Where inference runs: DL4J, or an ONNX export on ONNX Runtime (float32 or static int8). */
     public enum Engine {
-        DL4J, ONNX, ONNX_INT8;
+        DL4J("DL4J"), ONNX("ONNX Runtime float32"), ONNX_INT8("ONNX Runtime int8 (QDQ)");
+
+        private final String label;
+
+        Engine(String label) {
+            this.label = label;
+        }
+
+        /** How reports name it: "DL4J", "ONNX Runtime float32", "ONNX Runtime int8 (QDQ)". */
+        public String label() {
+            return label;
+        }
 
         /** From the command line's spelling: dl4j, onnx, onnx-int8. */
         public static Engine parse(String name) {

@@ -19,8 +19,8 @@ public final class BenchmarkReport {
         StringBuilder md = new StringBuilder();
         md.append("# distill4j benchmark\n\n");
         if (result.settings().runtime() != Benchmark.Engine.DL4J) {
-            md.append("Inference on **ONNX Runtime** (").append(result.settings().runtime() == Benchmark.Engine.ONNX_INT8
-                    ? "static int8, QDQ" : "float32").append("); training steps are DL4J's and not timed here.\n\n");
+            md.append("Inference on **").append(result.settings().runtime().label())
+                    .append("**; training steps are DL4J's and not timed here.\n\n");
         }
         md.append(String.format(Locale.ROOT, "%s · %s, %d cores (%s) · %s · DL4J %s, %s backend, native build %s, "
                         + "oneDNN helpers %s, BLAS %s, OMP threads %s · batch %d, float32, median of %d repetitions "

@@ -2,6 +2,7 @@ package io.distill4j.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.distill4j.util.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,8 +23,6 @@ import java.util.function.Consumer;
  * @param script the peer script
  */
 public record PyTorchPeer(String python, Path script) {
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** The peer script's place in the source tree, relative to the project folder. */
     public static final Path SCRIPT = Path.of("notebooks", "pytorch_peer_benchmark.py");
@@ -178,7 +177,7 @@ public record PyTorchPeer(String python, Path script) {
     public static Result read(Path json) {
         JsonNode root;
         try {
-            root = JSON.readTree(json.toFile());
+            root = Json.MAPPER.readTree(json.toFile());
         } catch (IOException e) {
             throw new PeerException("cannot read the PyTorch peer's JSON " + json + ": " + e.getMessage());
         }

@@ -15,14 +15,15 @@ import java.util.Locale;
  * @param cpu          the CPU model
  * @param cpuFlags     the vector extensions /proc/cpuinfo lists (avx2, avx512f, avx512_vnni, ...)
  * @param cores        the cores this process may run on (a {@code taskset} pin shows here)
- * @param dl4jThreads  distill4j's OpenMP threads
+ * @param dl4jThreads  distill4j's OpenMP threads (ONNX Runtime is given as many)
+ * @param runtime      where distill4j's inference ran (its training steps always run on DL4J)
  * @param peer         "PyTorch 1.13.0, 2 threads, CPU capability AVX2", or null when there is no peer
  * @param peerNote     why there is no peer, or null
  * @param environment  the settings both sides inherit that change their speed: OMP_NUM_THREADS and GLIBC_TUNABLES
  *                     (the launcher sets the latter; see its comment)
  */
-public record SideBySide(String createdAt, String cpu, String cpuFlags, int cores, String dl4jThreads, String peer,
-                         String peerNote, String environment, List<Row> rows) {
+public record SideBySide(String createdAt, String cpu, String cpuFlags, int cores, String dl4jThreads,
+                         Benchmark.Engine runtime, String peer, String peerNote, String environment, List<Row> rows) {
 
     /** One step: images/s on both sides (NaN where a side did not measure it) and distill4j / PyTorch. */
     public record Row(String model, int size, Step step, double distill4j, double pytorch, double ratio) {
@@ -51,7 +52,7 @@ public record SideBySide(String createdAt, String cpu, String cpuFlags, int core
                 .map(name -> name + "=" + java.util.Objects.requireNonNullElse(System.getenv(name), "(unset)"))
                 .collect(java.util.stream.Collectors.joining(" "));
         return new SideBySide(result.createdAt(), machine.cpu(), machine.simd(), machine.cores(), machine.ompThreads(),
-                peerLine, peerNote, environment, List.copyOf(rows));
+                result.settings().runtime(), peerLine, peerNote, environment, List.copyOf(rows));
     }
 
     public Row find(String model, int size, Step step) {
@@ -61,9 +62,9 @@ public record SideBySide(String createdAt, String cpu, String cpuFlags, int core
 
     public String markdown() {
         StringBuilder md = new StringBuilder("## Side by side with PyTorch\n\n");
-        md.append(String.format(Locale.ROOT, "%s · %s · CPU flags: %s · %d core%s for this process · distill4j: %s "
-                        + "OpenMP thread%s · %s · both with %s\n\n", createdAt, cpu, cpuFlags, cores, cores == 1 ? "" : "s",
-                dl4jThreads, "1".equals(dl4jThreads) ? "" : "s", peer != null ? peer : "no PyTorch peer: " + peerNote,
+        md.append(String.format(Locale.ROOT, "%s · %s · CPU flags: %s · %d core%s for this process · distill4j on %s, %s "
+                        + "thread%s · %s · both with %s\n\n", createdAt, cpu, cpuFlags, cores, cores == 1 ? "" : "s",
+                runtime.label(), dl4jThreads, "1".equals(dl4jThreads) ? "" : "s", peer != null ? peer : "no PyTorch peer: " + peerNote,
                 environment));
         md.append("| model | size | step | distill4j img/s | PyTorch img/s | distill4j / PyTorch |\n");
         md.append("|---|---:|---|---:|---:|---:|\n");

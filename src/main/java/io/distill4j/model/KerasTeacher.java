@@ -1,8 +1,8 @@
 package io.distill4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distill4j.data.Task;
+import io.distill4j.util.Json;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -50,7 +50,6 @@ public record KerasTeacher(Path file, ComputationGraph graph, Task task, int cha
                            int classes, String logitsOf) {
 
     private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Name of the NCHW input vertex of a teacher whose Keras model is channels-last. */
     public static final String INPUT = "input_nchw";
 
@@ -229,7 +228,7 @@ public record KerasTeacher(Path file, ComputationGraph graph, Task task, int cha
                 throw new IllegalArgumentException("teacher " + file + " is an HDF5 file but no Keras model: it has no"
                         + " model_config attribute (a weights-only file from save_weights? save the whole model)");
             }
-            return JSON.readTree(archive.readAttributeAsJson("model_config"));
+            return Json.MAPPER.readTree(archive.readAttributeAsJson("model_config"));
         } catch (UnsupportedKerasConfigurationException | IOException e) {
             throw new IllegalArgumentException("teacher " + file + ": cannot read its Keras model_config: "
                     + e.getMessage(), e);
@@ -249,7 +248,7 @@ public record KerasTeacher(Path file, ComputationGraph graph, Task task, int cha
                 return shape;
             }
         }
-        return JSON.createArrayNode();
+        return Json.MAPPER.createArrayNode();
     }
 
     /** "layer <name> of type <class>" for the layer whose type DL4J's message names. */

@@ -17,6 +17,7 @@ import io.distill4j.train.RunFolder;
 import io.distill4j.train.RunInterruptedException;
 import io.distill4j.train.TrainedModel;
 import io.distill4j.train.Trainer;
+import io.distill4j.util.Json;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -546,15 +547,15 @@ public final class ArchitectureSearch {
         Path candidatesFile = run.folder().resolve(CANDIDATES);
         try {
             if (Files.isRegularFile(candidatesFile)) {
-                List<Candidate> previous = RunFolder.JSON.readValue(candidatesFile.toFile(),
+                List<Candidate> previous = Json.MAPPER.readValue(candidatesFile.toFile(),
                         new TypeReference<List<Candidate>>() {
                         });
                 previous.forEach(c -> candidates.put(c.architecture(), c));
             }
             Path stateFile = run.folder().resolve(STATE);
             if (Files.isRegularFile(stateFile)) {
-                state = RunFolder.JSON.readValue(stateFile.toFile(), State.class);
-                rollouts.addAll(RunFolder.JSON.readValue(run.folder().resolve(ROLLOUTS).toFile(),
+                state = Json.MAPPER.readValue(stateFile.toFile(), State.class);
+                rollouts.addAll(Json.MAPPER.readValue(run.folder().resolve(ROLLOUTS).toFile(),
                         new TypeReference<List<Rollout>>() {
                         }));
                 Policy[] saved = readPolicies(run.folder().resolve(POLICIES));

@@ -27,6 +27,12 @@ final class EpochMonitor extends BaseTrainingListener {
     private long counted;
     private int batches;
     private String label = "";
+    /**
+     * Set while ParallelWrapper's threads train: a failure or a stop then ends the wrapper's fit through this instead
+     * of an exception thrown in a worker thread, and {@link #rethrow} raises it on the training thread.
+     */
+    private Runnable stopWorkers;
+    private RuntimeException failure;
 
     EpochMonitor(StopSignal stop, boolean hasTeacher) {
         this(stop, hasTeacher, Progress::start);
@@ -56,13 +62,42 @@ final class EpochMonitor extends BaseTrainingListener {
         }
     }
 
+    /** Routes failures and stops of the coming fit to {@code stopWorkers} (ParallelWrapper's stopFit); null: throw. */
+    synchronized void onWorkerThreads(Runnable stopWorkers) {
+        this.stopWorkers = stopWorkers;
+        this.failure = null;
+    }
+
+    /** After a fit on worker threads: the failure or stop that ended it, raised here. */
+    synchronized void rethrow() {
+        stopWorkers = null;
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void fail(RuntimeException e) {
+        endEpoch();
+        if (stopWorkers == null) {
+            throw e;
+        }
+        if (failure == null) {
+            failure = e;
+            stopWorkers.run();
+        }
+    }
+
+    // synchronized: with ParallelWrapper every replica calls it from its own thread
     @Override
-    public void iterationDone(Model model, int iteration, int epoch) {
+    public synchronized void iterationDone(Model model, int iteration, int epoch) {
+        if (failure != null) {
+            return;
+        }
         double score = model.score();
         if (!Double.isFinite(score)) {
-            endEpoch();
-            throw new NonFiniteLossException("the training loss became " + score + " in " + label + " at batch "
-                    + (batches + 1) + "; lower the learning rate or check the data");
+            fail(new NonFiniteLossException("the training loss became " + score + " in " + label + " at batch "
+                    + (batches + 1) + "; lower the learning rate or check the data"));
+            return;
         }
         ComputationGraph graph = (ComputationGraph) model;
         DistillationLoss.BatchStats stats = ((DistillationOutputLayerImpl) graph.getOutputLayer(0)).lastStats();
@@ -90,8 +125,15 @@ final class EpochMonitor extends BaseTrainingListener {
             progress.note("loss %.4f", lossSum / batches);
         }
         if (stop.isRequested()) {
-            endEpoch();
-            throw new StopSignal.StopRequested();
+            fail(new StopSignal.StopRequested());
+        }
+    }
+
+    /** An epoch fitted elsewhere (on a cluster) whose batches this listener did not see: its reported mean loss. */
+    synchronized void epochScore(double meanLoss) {
+        if (batches == 0 && Double.isFinite(meanLoss)) {
+            lossSum = meanLoss;
+            batches = 1;
         }
     }
 

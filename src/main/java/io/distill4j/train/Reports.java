@@ -11,6 +11,7 @@ import io.distill4j.eval.Metrics;
 import io.distill4j.eval.Mosaics;
 import io.distill4j.eval.Plots;
 import io.distill4j.model.ModelFiles;
+import io.distill4j.util.Json;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -198,7 +199,7 @@ public final class Reports {
     /** Which run made the model a card describes, for the replacement warning. */
     private static String promotedBy(Path card) {
         try {
-            com.fasterxml.jackson.databind.JsonNode run = RunFolder.JSON.readTree(card.toFile()).get("runFolder");
+            com.fasterxml.jackson.databind.JsonNode run = Json.MAPPER.readTree(card.toFile()).get("runFolder");
             return run == null ? "no run recorded" : "by run " + run.asText();
         } catch (IOException e) {
             return "its card " + card + " is unreadable";

@@ -5,6 +5,7 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.data.Dataset;
 import io.distill4j.data.Datasets;
+import io.distill4j.util.Json;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -150,7 +151,7 @@ public final class Run implements AutoCloseable {
 
     static String json(Object value) {
         try {
-            return RunFolder.JSON.writeValueAsString(value);
+            return Json.MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

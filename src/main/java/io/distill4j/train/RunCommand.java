@@ -2,6 +2,7 @@ package io.distill4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.distill4j.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,13 +39,13 @@ public record RunCommand(String command, String model, String teacher) {
         try {
             Path file = runDir.resolve(FILE);
             if (Files.isRegularFile(file)) {
-                return Optional.of(RunFolder.JSON.readValue(file.toFile(), RunCommand.class));
+                return Optional.of(Json.MAPPER.readValue(file.toFile(), RunCommand.class));
             }
             Path provenance = runDir.resolve(RunFolder.PROVENANCE);
             if (!Files.isRegularFile(provenance)) {
                 return Optional.empty();
             }
-            JsonNode line = RunFolder.JSON.readTree(provenance.toFile()).get("command");
+            JsonNode line = Json.MAPPER.readTree(provenance.toFile()).get("command");
             return line == null || line.isNull() ? Optional.empty() : Optional.of(parse(line.asText()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read what run folder " + runDir + " was running: " + e.getMessage(), e);

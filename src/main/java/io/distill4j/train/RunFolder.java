@@ -1,9 +1,8 @@
 package io.distill4j.train;
 
 import io.distill4j.util.AtomicFiles;
+import io.distill4j.util.Json;
 import org.apache.logging.log4j.ThreadContext;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 
@@ -26,7 +25,6 @@ public final class RunFolder {
     public static final String LOG = "run.log";
     /** The ThreadContext key that routes log events to a run's {@link #LOG} (see log4j2.xml). */
     public static final String LOG_CONTEXT_KEY = "distill4j.runLog";
-    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final Path dir;
@@ -136,7 +134,7 @@ public final class RunFolder {
 
     /** Writes a value as indented JSON, atomically. */
     public static void writeJsonFile(Path file, Object value) {
-        AtomicFiles.write(file, f -> JSON.writeValue(f.toFile(), value));
+        AtomicFiles.write(file, f -> Json.MAPPER.writeValue(f.toFile(), value));
     }
 
     /**

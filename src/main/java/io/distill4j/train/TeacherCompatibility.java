@@ -5,6 +5,7 @@ import io.distill4j.data.Dataset;
 import io.distill4j.data.Task;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.model.UNetFactory;
+import io.distill4j.util.Json;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ public final class TeacherCompatibility {
 
     private static String recordedCommand(String provenanceJson) {
         try {
-            com.fasterxml.jackson.databind.JsonNode command = RunFolder.JSON.readTree(provenanceJson).get("command");
+            com.fasterxml.jackson.databind.JsonNode command = Json.MAPPER.readTree(provenanceJson).get("command");
             return command == null || command.isNull() ? null : command.asText();
         } catch (java.io.IOException e) {
             return null;

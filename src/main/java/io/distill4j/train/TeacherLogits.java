@@ -103,6 +103,47 @@ public final class TeacherLogits {
         return sum;
     }
 
+    /**
+     * The cached tensors as bytes (ND4J's own DataSet/MultiDataSet format), to ship them once to other machines (the
+     * Spark executors of a sweep) instead of running the teacher there again.
+     */
+    public byte[] toBytes() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            out.write(all != null ? 0 : 1);
+            java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+            data.writeDouble(seconds);
+            data.flush();
+            if (all != null) {
+                all.save(out);
+            } else {
+                ((org.nd4j.linalg.dataset.MultiDataSet) allMulti).save(out);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The tensors {@link #toBytes} wrote. */
+    public static TeacherLogits fromBytes(byte[] bytes) {
+        java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(bytes);
+        try {
+            int kind = in.read();
+            double seconds = new java.io.DataInputStream(in).readDouble();
+            if (kind == 0) {
+                DataSet all = new DataSet();
+                all.load(in);
+                return new TeacherLogits(all, null, seconds);
+            }
+            org.nd4j.linalg.dataset.MultiDataSet multi = new org.nd4j.linalg.dataset.MultiDataSet();
+            multi.load(in);
+            return new TeacherLogits(null, multi, seconds);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Whether this cache holds feature-tap tensors (then only {@link #multiEpoch} applies). */
     public boolean hasTaps() {
         return allMulti != null;

@@ -11,10 +11,12 @@ import io.distill4j.loss.DistillationLoss;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.model.UNetFactory;
 import io.distill4j.model.UNetSpec;
+import io.distill4j.util.Json;
 import org.deeplearning4j.datasets.iterator.EarlyTerminationDataSetIterator;
 import org.deeplearning4j.earlystopping.termination.ScoreImprovementEpochTerminationCondition;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -59,6 +61,8 @@ public final class Trainer {
     private final java.util.concurrent.atomic.LongAdder teacherPasses;
     /** Listeners that record each trained model (model name, distilled?), e.g. the training UI's statistics. */
     private java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders = (name, d) -> List.of();
+    /** Fits the epochs elsewhere (a Spark cluster); null = here. */
+    private EpochFitter fitter;
 
     /** A teacher (by identity) and the feature taps its cache holds. */
     private record TeacherKey(ComputationGraph graph, List<DistillationGraphs.FeatureTap> taps) {
@@ -97,6 +101,7 @@ public final class Trainer {
         this.teacherLogits = base.teacherLogits;
         this.teacherPasses = base.teacherPasses;
         this.recorders = base.recorders;
+        this.fitter = base.fitter;
     }
 
     /** The teacher's forward passes (batches) this run's trainers made so far: cached passes and on-the-fly ones. */
@@ -120,6 +125,14 @@ public final class Trainer {
     /** Adds listeners to every model this trainer trains from now on (after its own and the caller's). */
     public void recordWith(java.util.function.BiFunction<String, Boolean, List<TrainingListener>> recorders) {
         this.recorders = recorders;
+    }
+
+    /** Fits every epoch this trainer trains from now on through {@code fitter} (a Spark cluster). */
+    public void fitWith(EpochFitter fitter) {
+        this.fitter = fitter;
+        if (fitter != null) {
+            log.info("epochs fitted by {}", fitter.describe());
+        }
     }
 
     public static Metrics metricsFor(Dataset data) {
@@ -296,7 +309,11 @@ public final class Trainer {
             long start = System.nanoTime();
             monitor.startEpoch(name + " " + (epoch + 1) + "/" + epochs, batchesPerEpoch);
             try {
-                if (multi) {
+                if (fitter != null) {
+                    monitor.epochScore(fitter.fit(graph, multi ? null : iterator, multi ? multiEpoch : null));
+                } else if (config.training.workers > 1) {
+                    fitParallel(graph, monitor, all, iterator, multiEpoch);
+                } else if (multi) {
                     graph.fit(multiEpoch);
                 } else {
                     graph.fit(iterator);
@@ -347,6 +364,35 @@ public final class Trainer {
         return finish(name, bestFile, history, stoppedEarly);
     }
 
+    /**
+     * One epoch through DL4J's {@link ParallelWrapper}: {@code training.workers} replicas of {@code graph} (the first
+     * is {@code graph} itself), each fed its own batches, parameters and updater state averaged after every step, so
+     * {@code graph} holds the averaged model afterwards. The listeners run on every replica.
+     */
+    private void fitParallel(ComputationGraph graph, EpochMonitor monitor, List<TrainingListener> listeners,
+                             DataSetIterator iterator,
+                             org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator multi) {
+        ParallelWrapper wrapper = new ParallelWrapper.Builder<>(graph)
+                .workers(config.training.workers)
+                .prefetchBuffer(2)
+                .averagingFrequency(1)
+                .averageUpdaters(true)
+                .trainingMode(ParallelWrapper.TrainingMode.AVERAGING)
+                .build();
+        try {
+            wrapper.setListeners(listeners);
+            monitor.onWorkerThreads(wrapper::stopFit);
+            if (multi != null) {
+                wrapper.fit(multi);
+            } else {
+                wrapper.fit(iterator);
+            }
+        } finally {
+            wrapper.shutdown();
+        }
+        monitor.rethrow();
+    }
+
     /** The teacher's logits for the training split, computed on first use and then reused. */
     public TeacherLogits teacherLogits(ComputationGraph teacher) {
         return teacherLogits(teacher, List.of());
@@ -367,6 +413,71 @@ public final class Trainer {
                     String.format("%.1f", cache.seconds()), String.format("%.1f", cache.bytes() / 1048576.0));
             return cache;
         });
+    }
+
+    /** The dataset this trainer trains on. */
+    public Dataset data() {
+        return data;
+    }
+
+    /** The text entries stored in every model zip this trainer saves (provenance, config, model info). */
+    public Map<String, String> modelEntries() {
+        return modelEntries;
+    }
+
+    /** The run folder's path of a model's best zip, its checkpoint and its history. */
+    public record ModelFilesOf(Path best, Path checkpoint, Path history) {
+    }
+
+    /** Where this trainer keeps the model {@code name}. */
+    public ModelFilesOf filesOf(String name) {
+        return new ModelFilesOf(folder.resolve(name + ".zip"), folder.resolve("checkpoints/" + name + ".zip"),
+                folder.resolve("checkpoints/" + name + ".history.json"));
+    }
+
+    /** Whether the model {@code name} finished in this run folder (what {@code train(..., resume)} would return). */
+    public boolean finished(String name, int epochs) {
+        ModelFilesOf files = filesOf(name);
+        if (!Files.isRegularFile(files.checkpoint()) || !Files.isRegularFile(files.history())) {
+            return false;
+        }
+        CheckpointState state = readState(files.history());
+        return state.finished() && (state.stoppedEarly() || state.history().size() >= epochs);
+    }
+
+    /**
+     * The feature taps a student distilled from {@code teacher} under this trainer's terms needs (none for logits
+     * alone): the key of the teacher tensors it trains on.
+     */
+    public List<DistillationGraphs.FeatureTap> tapsFor(ComputationGraph student, ComputationGraph teacher) {
+        List<io.distill4j.loss.DistillationTerm> terms = config.distillation.terms != null
+                && !config.distillation.terms.isEmpty() ? config.distillation.terms
+                : DistillationGraphs.outputLayer(student).terms();
+        DistillationGraphs.TrainingGraph training = DistillationGraphs.forTraining(student, teacher, terms);
+        List<DistillationGraphs.FeatureTap> taps = training.taps();
+        training.graph().close();
+        return taps;
+    }
+
+    /**
+     * Makes {@code tensors} this trainer's teacher tensors for {@code teacher} and {@code taps}, as if it had computed
+     * them (a Spark executor gets them from the driver).
+     */
+    public void useTeacherTensors(ComputationGraph teacher, List<DistillationGraphs.FeatureTap> taps,
+                                  TeacherLogits tensors) {
+        teacherLogits.put(new TeacherKey(teacher, taps), tensors);
+    }
+
+    /**
+     * Writes a model trained elsewhere (best zip, final checkpoint, history as {@code train} writes them) into this run
+     * folder, atomically, and returns it as this trainer's finished model.
+     */
+    public TrainedModel adopt(String name, byte[] best, byte[] checkpoint, byte[] history) {
+        ModelFilesOf files = filesOf(name);
+        io.distill4j.util.AtomicFiles.write(files.best(), f -> Files.write(f, best));
+        io.distill4j.util.AtomicFiles.write(files.checkpoint(), f -> Files.write(f, checkpoint));
+        io.distill4j.util.AtomicFiles.write(files.history(), f -> Files.write(f, history));
+        return load(name);
     }
 
     /** A model this trainer finished earlier in this run folder (best model and history), e.g. after a resume. */
@@ -439,7 +550,7 @@ public final class Trainer {
 
     private static CheckpointState readState(Path file) {
         try {
-            return RunFolder.JSON.readValue(file.toFile(), new TypeReference<CheckpointState>() {
+            return Json.MAPPER.readValue(file.toFile(), new TypeReference<CheckpointState>() {
             });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint history " + file + ": " + e.getMessage(), e);

@@ -11,6 +11,7 @@ import io.distill4j.model.UNetFactory;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
 import io.distill4j.train.TrainedModel;
+import io.distill4j.train.ModelTraining;
 import io.distill4j.train.Trainer;
 import org.apache.commons.math3.distribution.TDistribution;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
@@ -79,12 +80,22 @@ public final class Experiment {
     private final Run run;
     private final ComputationGraph teacher;
     private final double teacherScore;
+    private final ModelTraining training;
 
     /**
      * @param teacher a trained teacher for the run's data
      */
     public Experiment(Run run, ComputationGraph teacher) {
+        this(run, teacher, ModelTraining.LOCAL);
+    }
+
+    /**
+     * An experiment whose runs train through {@code training}: here, or on a Spark cluster (each method and seed one
+     * task, {@linkplain ModelTraining#parallelism() several at once}); records and the run folder stay here.
+     */
+    public Experiment(Run run, ComputationGraph teacher, ModelTraining training) {
         this.run = run;
+        this.training = training;
         this.teacher = teacher;
         this.teacherScore = run.trainer().evaluate(teacher, Split.TEST).result().mainScore();
     }
@@ -160,34 +171,77 @@ public final class Experiment {
         }
         RunConfig base = run.config();
         String metric = run.data().task() == Task.SEGMENTATION ? "mean_iou" : "accuracy";
-        List<RunRecord> records = new ArrayList<>();
+        List<Runnable> jobs = new ArrayList<>();
+        RunRecord[] done = new RunRecord[seeds * methods.size()];
         for (int s = 0; s < seeds; s++) {
             long seed = base.seed + s;
             for (Method method : methods) {
-                RunConfig config = RunConfigs.copy(base);
-                config.seed = seed;
-                if (!method.scratch()) {
-                    config.distillation.terms = method.terms();
-                }
-                Trainer trainer = run.trainer().withConfig(config);
-                String name = method.name() + "-seed" + seed;
-                long start = System.nanoTime();
-                TrainedModel model = trainer.train(name, () -> Trainer.build(Trainer.spec(config, config.student,
-                                run.data(), !method.scratch()), config.student), method.scratch() ? null : teacher,
-                        run.epochs(config.student), true, List.of());
-                double test = trainer.evaluate(model.graph(), Split.TEST).result().mainScore();
-                model.graph().close();
-                RunRecord record = new RunRecord(method.name(), seed, test, model.best().validationScore(),
-                        model.best().epoch(), (System.nanoTime() - start) / 1e9);
-                records.add(record);
-                log.info("experiment {} seed {}: test {} {}", method.name(), seed, metric, String.format("%.4f", test));
-                run.folder().writeJson("experiment-runs.json", records);
+                int slot = jobs.size();
+                jobs.add(() -> {
+                    RunRecord record = trainOne(base, method, seed, metric);
+                    synchronized (done) {
+                        done[slot] = record;
+                        run.folder().writeJson("experiment-runs.json",
+                                java.util.Arrays.stream(done).filter(java.util.Objects::nonNull).toList());
+                    }
+                });
             }
         }
+        runAll(jobs);
+        List<RunRecord> records = List.of(done);
         List<MethodSummary> summaries = summarise(methods, records);
         String table = table(metric, summaries, seeds);
         write(metric, records, summaries, table);
         return new Result(run.folder().dir(), metric, teacherScore, records, summaries, table);
+    }
+
+    /** One method on one seed: trained (or, finished earlier in this run folder, loaded) and tested. */
+    private RunRecord trainOne(RunConfig base, Method method, long seed, String metric) {
+        RunConfig config = RunConfigs.copy(base);
+        config.seed = seed;
+        if (!method.scratch()) {
+            config.distillation.terms = method.terms();
+        }
+        Trainer trainer = run.trainer().withConfig(config);
+        String name = method.name() + "-seed" + seed;
+        long start = System.nanoTime();
+        TrainedModel model = training.train(trainer, name, method.scratch() ? null : teacher,
+                run.epochs(config.student), true);
+        double test = trainer.evaluate(model.graph(), Split.TEST).result().mainScore();
+        model.graph().close();
+        RunRecord record = new RunRecord(method.name(), seed, test, model.best().validationScore(),
+                model.best().epoch(), (System.nanoTime() - start) / 1e9);
+        log.info("experiment {} seed {}: test {} {}", method.name(), seed, metric, String.format("%.4f", test));
+        return record;
+    }
+
+    /**
+     * Runs the jobs in order here, or {@link ModelTraining#parallelism()} at a time (on a cluster); the first failure
+     * ends the experiment (its finished runs stay in the run folder for {@code --resume}).
+     */
+    private void runAll(List<Runnable> jobs) {
+        int parallelism = Math.max(1, training.parallelism());
+        if (parallelism == 1) {
+            jobs.forEach(Runnable::run);
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallelism);
+        try {
+            List<java.util.concurrent.Future<?>> futures = jobs.stream().<java.util.concurrent.Future<?>>map(
+                    pool::submit).toList();
+            for (java.util.concurrent.Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the experiment's runs trained", e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Mean, sd and the paired comparison against scratch per method. */

@@ -5,6 +5,7 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.config.RunConfigs;
 import io.distill4j.eval.EvaluationResult;
 import io.distill4j.model.UNetSpec;
+import io.distill4j.train.ModelTraining;
 import io.distill4j.train.Reports;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
@@ -12,6 +13,7 @@ import io.distill4j.train.RunInterruptedException;
 import io.distill4j.train.TeacherLogits;
 import io.distill4j.train.TrainedModel;
 import io.distill4j.train.Trainer;
+import io.distill4j.util.Json;
 import org.apache.commons.math3.random.JDKRandomGenerator;
 import org.deeplearning4j.arbiter.optimize.api.Candidate;
 import org.deeplearning4j.arbiter.optimize.api.CandidateGenerator;
@@ -123,25 +125,33 @@ public final class Sweep {
 
     private final Run run;
     private final ComputationGraph teacher;
+    /** A test's stand-in for the candidates' training, or null: they train through {@link #training}. */
     private final CandidateTrainer trainer;
+    private final ModelTraining training;
     private final Map<Integer, CandidateRecord> records = new TreeMap<>();
     /** Set when a candidate was stopped (Ctrl-C): Arbiter then proposes no more and the sweep ends resumable. */
     private volatile boolean interrupted;
 
     public Sweep(Run run, ComputationGraph teacher) {
-        this(run, teacher, null);
+        this(run, teacher, ModelTraining.LOCAL);
+    }
+
+    /**
+     * A sweep whose candidates train through {@code training}: here, or on a Spark cluster, as many at once as it
+     * {@linkplain ModelTraining#parallelism() runs}; the generator, the records and the run folder stay here.
+     */
+    public Sweep(Run run, ComputationGraph teacher, ModelTraining training) {
+        this.run = run;
+        this.teacher = teacher;
+        this.trainer = null;
+        this.training = training;
     }
 
     Sweep(Run run, ComputationGraph teacher, CandidateTrainer trainer) {
         this.run = run;
         this.teacher = teacher;
-        // the sweep searches the kd term (alpha, T): candidates train on it alone, whatever terms the config lists
-        RunConfig kdOnly = RunConfigs.copy(run.config());
-        kdOnly.distillation.terms = null;
-        Trainer kdTrainer = run.trainer().withConfig(kdOnly);
-        this.trainer = trainer != null ? trainer
-                : (name, spec, epochs) -> kdTrainer.train(name, () -> Trainer.build(spec, kdOnly.student), teacher, epochs,
-                false, List.of());
+        this.trainer = trainer;
+        this.training = ModelTraining.LOCAL;
     }
 
     public Result run(boolean resume) {
@@ -155,8 +165,13 @@ public final class Sweep {
 
         int defaultEpochs = run.epochs(config.student);
         DistillationSpace space = new DistillationSpace(config.tune, config.optimizer.learningRate, defaultEpochs);
+        // over Spark, several candidates train at once: Arbiter's runner keeps that many tasks in flight
+        int parallelism = trainer != null ? 1 : Math.max(1, training.parallelism());
         List<TerminationCondition> stop = new ArrayList<>();
-        stop.add(new MaxCandidatesCondition(config.tune.maxCandidates));
+        // Arbiter's MaxCandidatesCondition counts finished candidates: with several in flight it would launch more
+        // than the limit, so then the limit is on the candidates launched (the runner waits for those in flight)
+        stop.add(parallelism == 1 ? new MaxCandidatesCondition(config.tune.maxCandidates)
+                : new Launched(config.tune.maxCandidates));
         stop.add(new Interrupted());
         if (config.tune.maxMinutes > 0) {
             stop.add(new MaxTimeCondition((long) Math.ceil(config.tune.maxMinutes * 60), TimeUnit.SECONDS));
@@ -167,7 +182,7 @@ public final class Sweep {
                 .terminationConditions(stop)
                 .rngSeed(config.seed)
                 .build();
-        LocalOptimizationRunner runner = new LocalOptimizationRunner(1, arbiter, new Tasks());
+        LocalOptimizationRunner runner = new LocalOptimizationRunner(parallelism, arbiter, new Tasks());
         log.info("sweep: {} search over {} (up to {} candidates{})", config.tune.generator, space.searched(),
                 config.tune.maxCandidates, config.tune.maxMinutes > 0 ? ", " + config.tune.maxMinutes + " min" : "");
         GridCoverage grid = config.tune.generator == io.distill4j.config.SweepGenerator.GRID
@@ -330,7 +345,9 @@ public final class Sweep {
         try {
             RunConfig candidateConfig = configFor(c);
             UNetSpec spec = Trainer.spec(candidateConfig, candidateConfig.student, run.data(), true);
-            TrainedModel model = trainer.train(name(index), spec, c.epochs());
+            // the candidate's config (kd term only, its alpha, T, learning rate and epochs) is what its trainer runs
+            TrainedModel model = trainer != null ? trainer.train(name(index), spec, c.epochs())
+                    : training.train(run.trainer().withConfig(candidateConfig), name(index), teacher, c.epochs(), false);
             record = new CandidateRecord(index, c.alpha(), c.temperature(), c.learningRate(), c.epochs(),
                     model.best().validationScore(), model.best().epoch(), seconds(start), "done", null);
             model.graph().close();
@@ -370,7 +387,7 @@ public final class Sweep {
             return;
         }
         try {
-            List<CandidateRecord> previous = RunFolder.JSON.readValue(file.toFile(),
+            List<CandidateRecord> previous = Json.MAPPER.readValue(file.toFile(),
                     new TypeReference<List<CandidateRecord>>() {
                     });
             previous.forEach(r -> records.put(r.index(), r));
@@ -388,6 +405,24 @@ public final class Sweep {
         @Override
         public boolean terminate(IOptimizationRunner optimizationRunner) {
             return interrupted;
+        }
+    }
+
+    /** Ends Arbiter's loop once {@code max} candidates have been launched. */
+    private static final class Launched implements TerminationCondition {
+        private final int max;
+
+        Launched(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public void initialize(IOptimizationRunner optimizationRunner) {
+        }
+
+        @Override
+        public boolean terminate(IOptimizationRunner optimizationRunner) {
+            return optimizationRunner.numCandidatesTotal() >= max;
         }
     }
 
@@ -413,7 +448,11 @@ public final class Sweep {
                 long started = System.currentTimeMillis();
                 int index = candidate.getIndex();
                 DistillationCandidate c = (DistillationCandidate) candidate.getValue();
-                CandidateRecord record = records.get(index);
+                CandidateRecord record;
+                synchronized (records) {
+                    // several tasks run at once over Spark
+                    record = records.get(index);
+                }
                 if (record == null || !record.done() || !record.candidate().equals(c)) {
                     record = trainCandidate(index, c);
                 } else {

@@ -21,6 +21,11 @@ public final class Distillation {
     }
 
     public static Training.Result run(TeacherRun options) {
+        return run(options, null);
+    }
+
+    /** The distillation with its epochs fitted by {@code fitter} (a Spark cluster, as {@link Training#run}); null = here. */
+    public static Training.Result run(TeacherRun options, io.distill4j.train.EpochFitter fitter) {
         RunSource source = options.run();
         Path teacherFile = Teachers.file(options.teacher(), source);
         if (teacherFile == null) {
@@ -39,6 +44,7 @@ public final class Distillation {
                     if (keras == null) {
                         Teachers.check(teacher, teacherFile, run);
                     }
+                    run.trainer().fitWith(fitter);
                     TrainedModel student = run.config().training.qat
                             ? QuantizationAwareTraining.train(run, "student", run.config().student, teacher,
                             source.resumed())

@@ -2,6 +2,7 @@ package io.distill4j.workflows;
 
 import io.distill4j.config.RunConfig;
 import io.distill4j.loss.DistillationTerm;
+import io.distill4j.train.ModelTraining;
 import io.distill4j.tune.Experiment;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -62,6 +63,15 @@ public final class Experiments {
     }
 
     public static Experiment.Result run(Options options) {
+        return run(options, ModelTraining.LOCAL);
+    }
+
+    /**
+     * The experiment with its runs trained through {@code training}: on a Spark cluster with
+     * {@code io.distill4j.spark.SparkTraining}, each method and seed one task (the teacher and its tensors computed
+     * once here and broadcast); the records and the run folder stay in this JVM.
+     */
+    public static Experiment.Result run(Options options, ModelTraining training) {
         RunSource source = options.run();
         Path teacherFile = Teachers.file(options.teacher(), source);
         return Runs.withRun(source, Teachers.command("experiment", teacherFile), run -> {
@@ -70,7 +80,7 @@ public final class Experiments {
                     : new Experiment.Method(m.name(), m.terms())).toList();
             ComputationGraph teacher = Teachers.givenOrTrained(
                     teacherFile == null ? null : Experiment.loadTeacher(teacherFile), teacherFile, run);
-            return new Experiment(run, teacher).run(methods, options.seeds());
+            return new Experiment(run, teacher, training).run(methods, options.seeds());
         });
     }
 }

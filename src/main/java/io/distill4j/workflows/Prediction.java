@@ -10,6 +10,7 @@ import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
 import io.distill4j.util.AtomicFiles;
 import io.distill4j.util.CsvTables;
+import io.distill4j.util.Json;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
@@ -146,7 +147,7 @@ public final class Prediction {
 
     private static Run.ModelInfo modelInfo(String json) {
         try {
-            return RunFolder.JSON.readValue(json, Run.ModelInfo.class);
+            return Json.MAPPER.readValue(json, Run.ModelInfo.class);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -20,7 +20,8 @@ public final class Search {
 
     public static ArchitectureSearch.Result run(TeacherRun options) {
         RunSource source = options.run();
-        Path teacherFile = options.teacher();
+        // a resumed search reloads the teacher file it was started with (its folder recorded it), not a new one
+        Path teacherFile = Teachers.file(options.teacher(), source);
         RunConfig given = source.config();
         if (given != null && given.student.resnet != null) {
             throw new IllegalArgumentException("student.resnet: the architecture search removes and shrinks U-Net"

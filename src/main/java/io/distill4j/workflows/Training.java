@@ -54,6 +54,14 @@ public final class Training {
     }
 
     public static Result run(Options options) {
+        return run(options, null);
+    }
+
+    /**
+     * The training with its epochs fitted by {@code fitter} (a Spark cluster: {@code EpochFitter.spark(master, ...)}
+     * in a build with the {@code spark} profile); validation, checkpoints and reports stay here. Null = here.
+     */
+    public static Result run(Options options, io.distill4j.train.EpochFitter fitter) {
         RunSource source = options.run();
         Network network = options.network();
         if (source.resumed()) {
@@ -70,6 +78,7 @@ public final class Training {
         String name = trained.toString();
         return Runs.withRun(source, new RunCommand("train", name, null), run -> {
             RunConfig.NetworkConfig spec = trained == Network.TEACHER ? run.config().teacher : run.config().student;
+            run.trainer().fitWith(fitter);
             TrainedModel model = run.config().training.qat
                     ? QuantizationAwareTraining.train(run, name, spec, null, source.resumed())
                     : run.trainFromScratch(name, spec);

@@ -1,5 +1,6 @@
 package io.distill4j.workflows;
 
+import io.distill4j.train.ModelTraining;
 import io.distill4j.train.RunReport;
 import io.distill4j.train.TeacherCompatibility;
 import io.distill4j.tune.Sweep;
@@ -18,6 +19,15 @@ public final class Tuning {
     }
 
     public static Sweep.Result run(TeacherRun options) {
+        return run(options, ModelTraining.LOCAL);
+    }
+
+    /**
+     * The sweep with its candidates trained through {@code training}: on a Spark cluster with
+     * {@code io.distill4j.spark.SparkTraining} (several candidates at once; the generator, the records and the run
+     * folder stay in this JVM, so the same seed proposes the same candidates and {@code --resume} works alike).
+     */
+    public static Sweep.Result run(TeacherRun options, ModelTraining training) {
         RunSource source = options.run();
         Path teacherFile = Teachers.file(options.teacher(), source);
         ComputationGraph given = Teachers.load(teacherFile);
@@ -26,7 +36,7 @@ public final class Tuning {
                 TeacherCompatibility.check(given, teacherFile, data, config);
             }
         }, run -> {
-            Sweep.Result result = new Sweep(run, Teachers.givenOrTrained(given, teacherFile, run))
+            Sweep.Result result = new Sweep(run, Teachers.givenOrTrained(given, teacherFile, run), training)
                     .run(source.resumed());
             RunReport report = RunReport.of(run, "distill4j tune: " + run.config().name)
                     .section("Sweep", result.summary() + "\n" + result.table() + "\nBest config: [best-config.yaml]("

@@ -34,6 +34,7 @@ class LayeringTest {
                 .layer("cli").definedBy("io.distill4j.cli..")
                 .layer("workflows").definedBy("io.distill4j.workflows..")
                 .layer("tasks").definedBy("io.distill4j.train..", "io.distill4j.tune..", "io.distill4j.compress..",
+                        "io.distill4j.spark..",
                         "io.distill4j.search..", "io.distill4j.deploy..")
                 .layer("core").definedBy("io.distill4j.eval..", "io.distill4j.model..", "io.distill4j.loss..",
                         "io.distill4j.data..", "io.distill4j.config..", "io.distill4j.ui..")

@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import io.distill4j.util.Json;
 import io.distill4j.workflows.Training;
 import io.distill4j.train.StopSignal;
 import io.distill4j.model.ModelFiles;
@@ -75,7 +76,7 @@ class CommandsEndToEndTest {
 
         assertEquals(0, Distill4j.run("evaluate", "--model", dir.resolve("models/seg-student-distilled.zip").toString(),
                 "--split", "validation", "--out", dir.resolve("eval.json").toString()));
-        var evaluated = io.distill4j.train.RunFolder.JSON.readTree(dir.resolve("eval.json").toFile());
+        var evaluated = io.distill4j.util.Json.MAPPER.readTree(dir.resolve("eval.json").toFile());
         assertTrue(evaluated.has("mean_iou") && Double.isFinite(evaluated.get("mean_iou").asDouble()),
                 evaluated.toString());
 

@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import io.distill4j.util.Json;
 import io.distill4j.workflows.Prediction;
 import io.distill4j.data.Task;
 import io.distill4j.model.ModelFiles;
@@ -33,7 +34,7 @@ class PredictTest {
         Run.ModelInfo info = new Run.ModelInfo(Task.SEGMENTATION.name(), 3, 16, 16,
                 List.of("a", "b", "c"), List.of("#FF0000", "#00FF00", "#0000FF"), null);
         ModelFiles.save(UNetFactory.build(UNetSpec.of(List.of(2, 4), Task.SEGMENTATION, 3, 3, 16, 16)), file, null,
-                Map.of(Run.ENTRY_MODEL_INFO, RunFolder.JSON.writeValueAsString(info)));
+                Map.of(Run.ENTRY_MODEL_INFO, Json.MAPPER.writeValueAsString(info)));
         return file;
     }
 

@@ -1,5 +1,6 @@
 package io.distill4j.cli;
 
+import io.distill4j.search.ArchitectureSearch;
 import io.distill4j.workflows.Training;
 import io.distill4j.train.StopSignal;
 import org.junit.jupiter.api.Tag;
@@ -58,5 +59,25 @@ class ResumeTest {
         IllegalArgumentException wrongCommand = assertThrows(IllegalArgumentException.class,
                 () -> Cli.parse(new TrainCommand(), "--resume", run.toString()).run(new StopSignal()));
         assertTrue(wrongCommand.getMessage().contains("distill4j distill --resume " + run), wrongCommand.getMessage());
+    }
+
+    @Test
+    void searchResumeReloadsTheTeacherFileTheSearchWasStartedWith(@TempDir Path dir) {
+        Training.Result teacher = Cli.parse(new TrainCommand(), tiny(dir, "--model", "teacher", "--name", "s")).run(new StopSignal());
+        String[] search = {"--rollouts", "1", "--iterations", "1", "--candidate-epochs", "1", "--final-epochs", "0",
+                "--set", "search.policyUnits=4"};
+        ArchitectureSearch.Result first = Cli.parse(new SearchCommand(), tiny(dir, concat(search, "--name", "s",
+                "--teacher", teacher.promoted().toString()))).run(new StopSignal());
+        Path run = first.runDir();
+
+        ArchitectureSearch.Result resumed = Cli.parse(new SearchCommand(), "--resume", run.toString()).run(new StopSignal());
+        assertFalse(Files.exists(run.resolve("teacher.zip")), "the resumed search trained a teacher of its own");
+        assertEquals(first.candidates(), resumed.candidates(), "the same teacher gives the same finished candidates");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> all = new ArrayList<>(List.of(a));
+        all.addAll(List.of(b));
+        return all.toArray(new String[0]);
     }
 }

@@ -4,6 +4,7 @@ import io.distill4j.cli.Cli;
 import io.distill4j.cli.BenchmarkCommand;
 import io.distill4j.model.Backends;
 import io.distill4j.train.RunFolder;
+import io.distill4j.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +35,7 @@ class BenchmarkTest {
         assertTrue(result.gemmGflopPerSecond() > 0);
         assertEquals("linux-x86_64-onednn", result.machine().nativeBuild());
         assertTrue(result.machine().oneDnnHelpers());
-        var json = RunFolder.JSON.readTree(outcome.folder().resolve("benchmark.json").toFile());
+        var json = Json.MAPPER.readTree(outcome.folder().resolve("benchmark.json").toFile());
         assertEquals(6, json.get("measurements").size());
         String markdown = Files.readString(outcome.folder().resolve("benchmark.md"));
         assertTrue(markdown.contains("| teacher | 32×32 | 0.095 |"), markdown);

@@ -3,6 +3,7 @@ package io.distill4j.eval;
 import io.distill4j.cli.BenchmarkCommand;
 import io.distill4j.cli.Cli;
 import io.distill4j.train.RunFolder;
+import io.distill4j.util.Json;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -73,14 +74,14 @@ class SideBySideTest {
         String md = table.markdown();
         assertTrue(md.contains("| student | 128×128 | train | 20.00 | 40.00 | 0.50× |"), md);
         assertTrue(md.contains("| student | 256×256 | inference | – | 50.00 | – |"), md);
-        assertTrue(md.contains("avx512f") && md.contains("1 OpenMP thread ·") && md.contains("PyTorch 1.13.0a0+git6c9b55e, 1 threads, CPU capability AVX2"), md);
+        assertTrue(md.contains("avx512f") && md.contains("distill4j on DL4J, 1 thread ·") && md.contains("PyTorch 1.13.0a0+git6c9b55e, 1 threads, CPU capability AVX2"), md);
         // cached vs plain: 20/16 = 1.25× here, 40/38 = 1.05× for the peer; 256 vs 128 training: 0.20× and 0.25×
         assertTrue(md.contains("costs 1.25× a plain student step in distill4j, 1.05× in PyTorch"), md);
         assertTrue(md.contains("student train: 256×256 runs at 0.20× the images/s of 128×128 in distill4j, 0.25× in PyTorch"), md);
 
         // the merged table survives a JSON round trip (what benchmark --peer writes)
-        String json = RunFolder.JSON.writeValueAsString(table);
-        assertTrue(RunFolder.JSON.readTree(json).get("rows").size() == 6, json);
+        String json = Json.MAPPER.writeValueAsString(table);
+        assertTrue(Json.MAPPER.readTree(json).get("rows").size() == 6, json);
     }
 
     @Test

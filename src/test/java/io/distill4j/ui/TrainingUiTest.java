@@ -1,13 +1,13 @@
 package io.distill4j.ui;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distill4j.config.RunConfig;
 import io.distill4j.train.EpochRecord;
 import io.distill4j.train.Run;
 import io.distill4j.train.StopSignal;
 import io.distill4j.train.TinyRuns;
 import io.distill4j.train.TrainedModel;
+import io.distill4j.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainingUiTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static String get(TrainingUi ui, String path) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + ui.port() + path))
@@ -46,7 +45,7 @@ class TrainingUiTest {
                     + "/train/sessions/set/" + session)).build(), HttpResponse.BodyHandlers.ofString());
             if (set.statusCode() == 200) {
                 get(ui, "/train/workers/setByIdx/" + worker);
-                data = JSON.readTree(get(ui, "/train/overview/data"));
+                data = Json.MAPPER.readTree(get(ui, "/train/overview/data"));
                 if (data.get("scores").size() >= minScores) {
                     return data;
                 }
