@@ -74,6 +74,12 @@ class ResNetRunsTest {
                 () -> Distillation.run(TeacherRun.of(config, teacher))).getMessage();
         assertTrue(message.contains("the teacher predicts 2 classes (logits weights [32, 2]), the data has 5 ("), message);
         assertFalse(Files.exists(dir.resolve("runs")), "no run folder");
+        // the architecture search has U-Net moves only
+        message = assertThrows(IllegalArgumentException.class,
+                () -> Search.run(TeacherRun.of(resnets(dir), teacher))).getMessage();
+        assertTrue(message.startsWith("student.resnet: the architecture search removes and shrinks U-Net levels"),
+                message);
+        assertFalse(Files.exists(dir.resolve("runs")), "no run folder");
     }
 
     private static long width(ComputationGraph graph, String layer) {
