@@ -151,9 +151,9 @@ final class SearchReport {
         s.append("| model | architecture | parameters | model file bytes | ms / image | validation ").append(metricName)
                 .append(" | test ").append(metricName).append(" |\n|---|---|---:|---:|---:|---:|---:|\n");
         for (ArchitectureSearch.Row r : table) {
-            s.append(String.format(Locale.ROOT, "| %s | `%s` | %,d | %,d | %.2f | %.4f | %s |%n", r.model(),
-                    r.architecture(), r.parameters(), r.fileBytes(), r.msPerImage(), r.validationMetric(),
-                    Double.isNaN(r.testMetric()) ? "-" : String.format(Locale.ROOT, "%.4f", r.testMetric())));
+            s.append(String.format(Locale.ROOT, "| %s | `%s` | %,d | %,d | %.2f | %s | %s |%n", r.model(),
+                    r.architecture(), r.parameters(), r.fileBytes(), r.msPerImage(), metric(r.validationMetric()),
+                    metric(r.testMetric())));
         }
         if (table.size() == 3) {
             ArchitectureSearch.Row hand = table.get(1);
@@ -161,11 +161,24 @@ final class SearchReport {
             boolean tenfold = n2n.parameters() * 10 <= teacherParams;
             double n2nMetric = Double.isNaN(n2n.testMetric()) ? n2n.validationMetric() : n2n.testMetric();
             double handMetric = Double.isNaN(hand.testMetric()) ? hand.validationMetric() : hand.testMetric();
-            s.append(String.format(Locale.ROOT, "%nCompression >= 10x: %s (%.1fx). %s metric of the N2N student %s"
-                            + " the hand-designed student's: %.4f vs %.4f (%+.4f).%n", tenfold ? "yes" : "no",
-                    (double) teacherParams / n2n.parameters(), Double.isNaN(n2n.testMetric()) ? "Validation" : "Test",
-                    n2nMetric >= handMetric ? ">=" : "<", n2nMetric, handMetric, n2nMetric - handMetric));
+            if (Double.isNaN(handMetric)) {
+                // a hand-designed student that breaks the user's constraints is not trained: nothing to compare
+                s.append(String.format(Locale.ROOT, "%nCompression >= 10x: %s (%.1fx). The hand-designed student has"
+                                + " no metric to compare with: %s.%n", tenfold ? "yes" : "no",
+                        (double) teacherParams / n2n.parameters(), reference.status() == Candidate.Status.VIOLATED
+                                ? "it breaks the constraints (" + reference.error() + ")" : "it was not trained"));
+            } else {
+                s.append(String.format(Locale.ROOT, "%nCompression >= 10x: %s (%.1fx). %s metric of the N2N student %s"
+                                + " the hand-designed student's: %.4f vs %.4f (%+.4f).%n", tenfold ? "yes" : "no",
+                        (double) teacherParams / n2n.parameters(), Double.isNaN(n2n.testMetric()) ? "Validation" : "Test",
+                        n2nMetric >= handMetric ? ">=" : "<", n2nMetric, handMetric, n2nMetric - handMetric));
+            }
         }
         return s.toString();
+    }
+
+    /** A metric as the tables show it: four decimals, or "-" where there is none (not trained, not tested). */
+    private static String metric(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.4f", value);
     }
 }

@@ -196,6 +196,23 @@ class ArchitectureSearchTest {
     }
 
     @Test
+    void aHandDesignedStudentAboveTheConstraintsIsNamedAsSuchInTheSummaryNotComparedAsNaN(@TempDir Path dir) {
+        try (Run run = Run.start(tinySearch(dir), "test", new StopSignal())) {
+            long handDesigned = UNetFactory.build(UNetSpec.of(run.config().student.filters, run.data().task(),
+                    run.data().channels(), run.data().numClasses(), run.data().height(), run.data().width())).numParams();
+            run.config().search.maxParams = handDesigned - 1;
+            ArchitectureSearch.Result r = new ArchitectureSearch(run, teacher(run), fake(new ArrayList<>())).run(false);
+            Candidate reference = r.candidates().stream().filter(c -> c.stage() == ArchitectureSearch.Stage.REFERENCE)
+                    .findFirst().orElseThrow();
+            assertEquals(Candidate.Status.VIOLATED, reference.status(), reference.toString());
+            assertFalse(r.summary().contains("NaN"), r.summary());
+            assertTrue(r.summary().contains(String.format(java.util.Locale.ROOT, "The hand-designed student has no"
+                    + " metric to compare with: it breaks the constraints (%,d parameters > max %,d)", handDesigned,
+                    handDesigned - 1)), r.summary());
+        }
+    }
+
+    @Test
     void savedPoliciesStartANewSearchOnAnotherTeacherAndBadInputIsAClearError(@TempDir Path dir) {
         Path policies;
         try (Run run = Run.start(tinySearch(dir), "test", new StopSignal())) {
