@@ -26,27 +26,12 @@ public final class DistillCommand implements Callable<Integer> {
                     + " KerasModelImport); required; with --resume, default: the run's own.")
     Path teacherFile;
 
-    @Option(names = "--spark", paramLabel = "MASTER_URL", description = "Fit the epochs on a Spark cluster with DL4J's"
-            + " parameter averaging (local[N], spark://HOST:PORT, ...); validation, checkpoints and reports stay"
-            + " here. Needs the build with the spark profile (mvn -Pcpu,spark package).")
-    String spark;
-
-    @Option(names = "--spark-gradient-sharing", description = "With --spark: DL4J's gradient sharing"
-            + " (SharedTrainingMaster, Aeron) instead of parameter averaging. EXPERIMENTAL: it needs"
-            + " -Daeron.publication.unblock.timeout=60000000000 and hung in one of five runs when it was tried.")
-    boolean gradientSharing;
-
-    /** The cluster fitting --spark asks for, or null; connected before the run starts. */
-    EpochFitter fitter() {
-        if (gradientSharing && spark == null) {
-            throw new IllegalArgumentException("--spark-gradient-sharing needs --spark MASTER_URL");
-        }
-        return spark == null ? null : EpochFitter.spark(spark, gradientSharing);
-    }
+    @Mixin
+    SparkFitOptions sparkFit = new SparkFitOptions();
 
     Training.Result run(StopSignal stop) {
         TeacherRun run = new TeacherRun(options.source(List.of(), stop), teacherFile);
-        try (EpochFitter fitter = fitter()) {
+        try (EpochFitter fitter = sparkFit.fitter()) {
             return Distillation.run(run, fitter);
         }
     }
