@@ -60,7 +60,8 @@ import java.util.zip.ZipOutputStream;
  * recorded reward), a failing candidate is recorded and the search goes on, and everything is written as soon as it
  * is known, so {@code --resume} keeps the finished candidates and the policies' state and continues at the first
  * unfinished iteration (which samples the same rollouts again: each iteration's random generator is seeded from the
- * run seed, the stage and the iteration).
+ * run seed, the stage and the iteration). The candidates train through a {@link ModelTraining}: in this JVM, or as
+ * Spark tasks ({@code io.distill4j.spark.SparkTraining}), an iteration's new architectures side by side.
  */
 public final class ArchitectureSearch {
 

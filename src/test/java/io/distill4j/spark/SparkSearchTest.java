@@ -11,7 +11,6 @@ import io.distill4j.train.ModelTraining;
 import io.distill4j.train.Run;
 import io.distill4j.train.StopSignal;
 import io.distill4j.train.TinyRuns;
-import org.apache.spark.TaskContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,16 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SparkSearchTest {
 
     /** The tiny search of {@code ArchitectureSearchTest}: 2 + 2 iterations of 2 rollouts, 1 epoch per candidate. */
+    /** {@link TinyRuns#search} with a final distillation of 1 epoch. */
     static RunConfig tinySearch(Path dir) {
-        RunConfig config = TinyRuns.segmentation(dir);
+        RunConfig config = TinyRuns.search(dir);
         config.name = "tiny-spark-search";
-        config.teacher.filters = List.of(4, 8, 16);
-        config.search.rollouts = 2;
-        config.search.removalIterations = 2;
-        config.search.shrinkageIterations = 2;
-        config.search.candidateEpochs = 1;
         config.search.finalEpochs = 1;
-        config.search.policyUnits = 4;
         config.output.promote = false;
         return config;
     }
@@ -109,16 +103,8 @@ class SparkSearchTest {
         config.search.finalEpochs = 0;
         // local[2,2]: two task slots, two attempts per task
         try (SparkTraining cluster = SparkTraining.connect("local[2,2]")) {
-            SparkTraining flaky = cluster.withExecutorFunction(job -> {
-                if (job.name().equals("candidate-000") && TaskContext.get().attemptNumber() == 0) {
-                    throw new IllegalStateException("executor lost (simulated, first attempt)");
-                }
-                if (job.name().equals("candidate-002")) {
-                    throw new IllegalStateException("executor lost (simulated, every attempt)");
-                }
-                return new ExecutorTraining().call(job);
-            });
-            ArchitectureSearch.Result r = search(config, flaky);
+            ArchitectureSearch.Result r = search(config,
+                    SparkSweepTest.failing(cluster, "candidate-000", "candidate-002"));
             assertEquals(8, r.rollouts().size(), "the search went on");
             assertEquals(Candidate.Status.DONE, r.candidates().get(0).status(), "retried: " + r.candidates().get(0));
             Candidate failed = r.candidates().get(2);
