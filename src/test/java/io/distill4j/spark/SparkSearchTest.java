@@ -53,13 +53,8 @@ class SparkSearchTest {
         }
     }
 
-    @Test
-    void aSearchOnSparkSamplesAndScoresTheSameArchitecturesAsTheLocalSearch(@TempDir Path dir) throws Exception {
-        ArchitectureSearch.Result local = search(tinySearch(dir.resolve("local")), ModelTraining.LOCAL);
-        ArchitectureSearch.Result onSpark;
-        try (SparkTraining spark = SparkTraining.connect("local[2]")) {
-            onSpark = search(tinySearch(dir.resolve("spark")), spark);
-        }
+    /** The same architectures, rewards and rollouts, metrics within floating-point noise, as {@code local}. */
+    static void assertSameSearch(ArchitectureSearch.Result local, ArchitectureSearch.Result onSpark) {
         assertEquals(local.candidates().size(), onSpark.candidates().size(), onSpark.candidates().toString());
         assertTrue(local.candidates().size() >= 3, "a search with several candidates: " + local.candidates());
         assertTrue(local.candidates().stream().mapToDouble(Candidate::metric).distinct().count() >= 2,
@@ -87,6 +82,16 @@ class SparkSearchTest {
             assertEquals(local.table().get(i).validationMetric(), onSpark.table().get(i).validationMetric(), 1e-4,
                     local.table().get(i) + " vs " + onSpark.table().get(i));
         }
+    }
+
+    @Test
+    void aSearchOnSparkSamplesAndScoresTheSameArchitecturesAsTheLocalSearch(@TempDir Path dir) throws Exception {
+        ArchitectureSearch.Result local = search(tinySearch(dir.resolve("local")), ModelTraining.LOCAL);
+        ArchitectureSearch.Result onSpark;
+        try (SparkTraining spark = SparkTraining.connect("local[2]")) {
+            onSpark = search(tinySearch(dir.resolve("spark")), spark);
+        }
+        assertSameSearch(local, onSpark);
         // the driver computed the teacher's tensors once; the executors only read the broadcast
         String log = Files.readString(onSpark.runDir().resolve("run.log"));
         assertEquals(1, log.lines().filter(l -> l.contains("teacher tensors for ")).count(), log);
