@@ -16,8 +16,8 @@ final class SparkTaskOptions {
     @Option(names = "--spark", paramLabel = "MASTER_URL", description = "Train the models (candidates, or methods x"
             + " seeds) on a Spark cluster, one task each, several at once (local[N], spark://HOST:PORT, yarn,"
             + " k8s://...): the executors read the data themselves (its paths must exist on every worker) and need"
-            + " distill4j's jars (spark-submit distill4j.jar with --jars, or the same path on every worker); spark.*"
-            + " settings through JAVA_OPTS=-Dspark....")
+            + " distill4j's jars (spark-submit distill4j.jar with lib/ as spark.jars, see README; or the same path on"
+            + " every worker); spark.* settings through JAVA_OPTS=-Dspark....")
     String spark;
 
     /**
