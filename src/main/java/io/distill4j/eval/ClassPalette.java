@@ -1,7 +1,6 @@
 package io.distill4j.eval;
 
 import java.awt.Color;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -9,7 +8,8 @@ import java.util.List;
  * without a colour, is drawn {@link #IGNORED} magenta.
  *
  * @param classNames  one name per class (for legends)
- * @param colors      one colour per class id
+ * @param colors      one colour per class id (the dataset's; {@link io.distill4j.data.ColorMap#palette} for classes
+ *                    without colours of their own)
  * @param ignoreIndex class id drawn magenta, or null
  */
 public record ClassPalette(List<String> classNames, List<Color> colors, Integer ignoreIndex) {
@@ -20,32 +20,12 @@ public record ClassPalette(List<String> classNames, List<Color> colors, Integer 
      */
     public static final Color IGNORED = new Color(255, 0, 255);
 
-    /** Distinct colours (Tableau 10, then a few more) for the first classes; further classes reuse them. */
-    private static final List<Color> DISTINCT = List.of(
-            new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
-            new Color(0x8c564b), new Color(0xe377c2), new Color(0xbcbd22), new Color(0x17becf), new Color(0x393b79),
-            new Color(0xf7e08e), new Color(0x7fffd4));
-
     public ClassPalette {
         classNames = List.copyOf(classNames);
         colors = List.copyOf(colors);
         if (classNames.size() != colors.size()) {
             throw new IllegalArgumentException(classNames.size() + " class names but " + colors.size() + " colours");
         }
-    }
-
-    /** The default palette for these classes. */
-    public static ClassPalette of(List<String> classNames, Integer ignoreIndex) {
-        return new ClassPalette(classNames, colors(classNames.size()), ignoreIndex);
-    }
-
-    /** {@code n} default class colours. */
-    public static List<Color> colors(int n) {
-        List<Color> colors = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            colors.add(DISTINCT.get(i % DISTINCT.size()));
-        }
-        return colors;
     }
 
     /** The colour of a class id: {@link #IGNORED} for the ignore index and for ids without a colour. */

@@ -44,9 +44,8 @@ class MosaicsTest {
 
     @Test
     void ignoredPixelsAreDrawnApartFromEveryClassOfTheAerialColourMapAndTheDefaultPalettes() {
-        List<Color> classes = new java.util.ArrayList<>(ClassPalette.colors(12));
+        List<Color> classes = new java.util.ArrayList<>(io.distill4j.data.ColorMap.palette(11));
         io.distill4j.data.ColorMap.AERIAL.forEach(c -> classes.add(Color.decode(c.color)));
-        classes.addAll(io.distill4j.data.ColorMap.palette(11));
         for (Color c : classes) {
             int distance = Math.abs(c.getRed() - ClassPalette.IGNORED.getRed())
                     + Math.abs(c.getGreen() - ClassPalette.IGNORED.getGreen())
@@ -130,7 +129,8 @@ class MosaicsTest {
         int h = 4;
         int w = 4;
         Metrics metrics = new Metrics(io.distill4j.data.Task.SEGMENTATION, 3, null, IGNORE);
-        ClassPalette palette = ClassPalette.of(metrics.classNames(), IGNORE);
+        ClassPalette palette = new ClassPalette(metrics.classNames(),
+                io.distill4j.data.ColorMap.palette(metrics.classNames().size()), IGNORE);
         BestAndWorst<Mosaics.SegmentationRow> picks = new BestAndWorst<>(1);
         for (int b = 0; b < 2; b++) {
             INDArray features = Nd4j.rand(DataType.FLOAT, 2, 3, h, w);
