@@ -1,7 +1,6 @@
 package io.distill4j.cli;
 
 import io.distill4j.config.RunConfigs;
-import io.distill4j.spark.SparkTraining;
 import io.distill4j.train.StopSignal;
 import io.distill4j.tune.Experiment;
 import io.distill4j.workflows.Experiments;
@@ -39,11 +38,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                     + " with the terms as YAML (default: ${DEFAULT-VALUE}).")
     List<String> methods = new ArrayList<>();
 
-    @Option(names = "--spark", paramLabel = "MASTER_URL", description = "Train the runs (methods x seeds) on a Spark cluster, one task"
-            + " each, several at once (local[N], spark://HOST:PORT, yarn, k8s://...): the executors read the data"
-            + " themselves (its paths must exist on every worker) and need distill4j's jars (spark-submit an assembly"
-            + " jar, or the same path on every worker); spark.* settings through JAVA_OPTS=-Dspark....")
-    String spark;
+    @Mixin
+    SparkTaskOptions sparkTasks = new SparkTaskOptions();
 
     Experiment.Result run(StopSignal stop) {
         if (seeds < 2) {
@@ -59,13 +55,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
         Experiments.Options experiment = new Experiments.Options(
                 options.source(options.defaultName("experiment-"), stop), teacherFile, choices, seeds);
-        if (spark == null) {
-            return Experiments.run(experiment);
-        }
-        // connected before the run starts: an unreachable master leaves no run folder behind
-        try (SparkTraining cluster = SparkTraining.connect(spark)) {
-            return Experiments.run(experiment, cluster);
-        }
+        return sparkTasks.run(training -> Experiments.run(experiment, training));
     }
 
     @Override

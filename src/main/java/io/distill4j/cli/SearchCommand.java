@@ -65,6 +65,9 @@ public final class SearchCommand implements Callable<Integer> {
             + " (e.g. on another teacher).")
     Path policy;
 
+    @Mixin
+    SparkTaskOptions sparkTasks = new SparkTaskOptions();
+
     ArchitectureSearch.Result run(StopSignal stop) {
         List<Setting> settings = new ArrayList<>();
         settings.addAll(Setting.of("--rollouts", rollouts, c -> c.search.rollouts = rollouts));
@@ -81,7 +84,8 @@ public final class SearchCommand implements Callable<Integer> {
         settings.addAll(Setting.of("--strategy", strategy, c -> c.search.strategy = strategy));
         settings.addAll(Setting.of("--policy", policy, c -> c.search.policy = policy.toString()));
         settings.addAll(options.defaultName("search-"));
-        return Search.run(new TeacherRun(options.source(settings, stop), teacherFile));
+        TeacherRun run = new TeacherRun(options.source(settings, stop), teacherFile);
+        return sparkTasks.run(training -> Search.run(run, training));
     }
 
     @Override

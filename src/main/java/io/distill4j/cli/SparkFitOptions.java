@@ -17,7 +17,8 @@ final class SparkFitOptions {
 
     @Option(names = "--spark-gradient-sharing", description = "With --spark: DL4J's gradient sharing"
             + " (SharedTrainingMaster, Aeron) instead of parameter averaging. EXPERIMENTAL: it needs"
-            + " -Daeron.publication.unblock.timeout=60000000000 and hung in one of five runs when it was tried.")
+            + " -Daeron.publication.unblock.timeout=60000000000 (set for you); in the runs measured here it finished"
+            + " but hardly trained in local[N] and left the model unchanged on a standalone cluster: see README.")
     boolean gradientSharing;
 
     /** The cluster fitting --spark asks for, or null; connected before the run starts. */

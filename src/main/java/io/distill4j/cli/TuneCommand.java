@@ -1,7 +1,6 @@
 package io.distill4j.cli;
 
 import io.distill4j.config.SweepGenerator;
-import io.distill4j.spark.SparkTraining;
 import io.distill4j.train.StopSignal;
 import io.distill4j.tune.Sweep;
 import io.distill4j.workflows.Tuning;
@@ -37,11 +36,8 @@ public final class TuneCommand implements Callable<Integer> {
     @Option(names = "--generator", description = "tune.generator: ${COMPLETION-CANDIDATES}.")
     SweepGenerator generator;
 
-    @Option(names = "--spark", paramLabel = "MASTER_URL", description = "Train the candidates on a Spark cluster, one task"
-            + " each, several at once (local[N], spark://HOST:PORT, yarn, k8s://...): the executors read the data"
-            + " themselves (its paths must exist on every worker) and need distill4j's jars (spark-submit an assembly"
-            + " jar, or the same path on every worker); spark.* settings through JAVA_OPTS=-Dspark....")
-    String spark;
+    @Mixin
+    SparkTaskOptions sparkTasks = new SparkTaskOptions();
 
     Sweep.Result run(StopSignal stop) {
         List<Setting> settings = new ArrayList<>(Setting.of("--candidates", candidates,
@@ -49,13 +45,7 @@ public final class TuneCommand implements Callable<Integer> {
         settings.addAll(Setting.of("--generator", generator, c -> c.tune.generator = generator));
         settings.addAll(options.defaultName("tune-"));
         TeacherRun run = new TeacherRun(options.source(settings, stop), teacherFile);
-        if (spark == null) {
-            return Tuning.run(run);
-        }
-        // connected before the run starts: an unreachable master leaves no run folder behind
-        try (SparkTraining cluster = SparkTraining.connect(spark)) {
-            return Tuning.run(run, cluster);
-        }
+        return sparkTasks.run(training -> Tuning.run(run, training));
     }
 
     @Override

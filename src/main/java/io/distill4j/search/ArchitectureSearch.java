@@ -11,6 +11,7 @@ import io.distill4j.model.ModelFiles;
 import io.distill4j.model.UNetArchitecture;
 import io.distill4j.model.UNetFactory;
 import io.distill4j.model.UNetSpec;
+import io.distill4j.train.ModelTraining;
 import io.distill4j.train.Reports;
 import io.distill4j.train.Run;
 import io.distill4j.train.RunFolder;
@@ -59,7 +60,8 @@ import java.util.zip.ZipOutputStream;
  * recorded reward), a failing candidate is recorded and the search goes on, and everything is written as soon as it
  * is known, so {@code --resume} keeps the finished candidates and the policies' state and continues at the first
  * unfinished iteration (which samples the same rollouts again: each iteration's random generator is seeded from the
- * run seed, the stage and the iteration).
+ * run seed, the stage and the iteration). The candidates train through a {@link ModelTraining}: in this JVM, or as
+ * Spark tasks ({@code io.distill4j.spark.SparkTraining}), an iteration's new architectures side by side.
  */
 public final class ArchitectureSearch {
 
@@ -95,7 +97,9 @@ public final class ArchitectureSearch {
 
     private final Run run;
     private final ComputationGraph teacher;
+    /** A stand-in for the candidates' training (tests), or null to train them through {@link #training}. */
     private final CandidateTrainer trainer;
+    private final ModelTraining training;
     private final RunConfig.SearchConfig settings;
     private final Reward.Constraints constraints;
     private final UNetArchitecture teacherArchitecture;
@@ -110,21 +114,32 @@ public final class ArchitectureSearch {
     private ProgressBar progress;
 
     public ArchitectureSearch(Run run, ComputationGraph teacher) {
-        this(run, teacher, null);
+        this(run, teacher, ModelTraining.LOCAL);
+    }
+
+    /**
+     * A search whose candidates (and final students) train through {@code training}: on a Spark cluster with
+     * {@code io.distill4j.spark.SparkTraining}, each new architecture of an iteration is one Spark task and they train
+     * side by side; the policies, their updates, the records and the run folder stay in this JVM, so the same seed
+     * samples the same architectures and {@code --resume} works alike.
+     */
+    public ArchitectureSearch(Run run, ComputationGraph teacher, ModelTraining training) {
+        this(run, teacher, null, training);
     }
 
     ArchitectureSearch(Run run, ComputationGraph teacher, CandidateTrainer trainer) {
+        this(run, teacher, trainer, ModelTraining.LOCAL);
+    }
+
+    private ArchitectureSearch(Run run, ComputationGraph teacher, CandidateTrainer trainer, ModelTraining training) {
         this.run = run;
         this.teacher = teacher;
         this.settings = run.config().search;
         this.constraints = new Reward.Constraints(settings.maxParams, settings.maxMsPerImage, settings.maxFileBytes);
         this.teacherArchitecture = teacherArchitecture(teacher, run);
         this.teacherParams = teacher.numParams();
-        this.trainer = trainer != null ? trainer : (name, initial, epochs) -> {
-            TrainedModel model = candidateTrainer(run).train(name, () -> initial, teacher, epochs, false, List.of());
-            model.graph().close();
-            return model.best().validationScore();
-        };
+        this.trainer = trainer;
+        this.training = training;
     }
 
     /**
@@ -197,7 +212,9 @@ public final class ArchitectureSearch {
                 metricName(), f(teacherMetric), settings.rollouts, settings.removalIterations,
                 settings.shrinkageIterations, settings.candidateEpochs, settings.strategy);
 
-        Candidate reference = evaluate(referenceArchitecture(), Stage.REFERENCE, 0);
+        UNetArchitecture referenceArchitecture = referenceArchitecture();
+        evaluateNew(List.of(referenceArchitecture), Stage.REFERENCE, 0);
+        Candidate reference = candidates.get(referenceArchitecture);
         startProgress();
         try {
             if (state.stage() == Stage.REMOVAL) {
@@ -230,17 +247,20 @@ public final class ArchitectureSearch {
             Random random = new Random(run.config().seed * 1_000_003L + stage.ordinal() * 10_007L + iteration);
             int[][] actions = policy.sample(input, settings.rollouts, random,
                     settings.strategy == RunConfig.SearchConfig.Strategy.RANDOM);
+            List<Optional<UNetArchitecture>> sampled = new ArrayList<>();
+            for (int[] rollout : actions) {
+                sampled.add(stage == Stage.REMOVAL ? Actions.remove(base, layers, rollout)
+                        : Optional.of(Actions.shrink(base, layers, rollout, settings.widths)));
+            }
+            evaluateNew(sampled.stream().flatMap(Optional::stream).toList(), stage, iteration);
             double[] rewards = new double[actions.length];
             Integer[] ids = new Integer[actions.length];
             for (int j = 0; j < actions.length; j++) {
-                Optional<UNetArchitecture> architecture = stage == Stage.REMOVAL
-                        ? Actions.remove(base, layers, actions[j])
-                        : Optional.of(Actions.shrink(base, layers, actions[j], settings.widths));
-                if (architecture.isEmpty()) {
+                if (sampled.get(j).isEmpty()) {
                     rewards[j] = Reward.VIOLATION;
                     log.info("{} {} rollout {}: removes every level: reward -1", stage, iteration + 1, j + 1);
                 } else {
-                    Candidate c = evaluate(architecture.get(), stage, iteration);
+                    Candidate c = candidates.get(sampled.get(j).get());
                     rewards[j] = c.reward();
                     ids[j] = c.id();
                 }
@@ -275,11 +295,6 @@ public final class ArchitectureSearch {
     }
 
     /**
-     * The one place where a candidate's network spec, and so its distillation loss, is chosen: the run's
-     * distillation section as {@code distill} uses it (today the kd loss: alpha · CE + (1 - alpha) · T² · KL).
-     * The paper's loss is L2 on the logits; when the loss package offers that term, select it here.
-     */
-    /**
      * The one place the candidates' distillation objective is chosen: {@code search.terms} (N2N's l2-logits by
      * default), whatever terms the run's distillation section lists. Shares the run's teacher tensors.
      */
@@ -289,43 +304,123 @@ public final class ArchitectureSearch {
         return run.trainer().withConfig(config);
     }
 
-    static UNetSpec candidateSpec(Run run, UNetArchitecture architecture) {
+    /**
+     * {@link #candidateTrainer(Run)} with the architecture as its config's student: what a {@link ModelTraining}
+     * (in this JVM or a Spark executor) builds, from {@link #candidateSpec}, and distills.
+     */
+    static Trainer candidateTrainer(Run run, UNetArchitecture architecture) {
+        Trainer trainer = candidateTrainer(run);
+        trainer.config().student = candidateNetwork(architecture);
+        return trainer;
+    }
+
+    private static RunConfig.NetworkConfig candidateNetwork(UNetArchitecture architecture) {
         RunConfig.NetworkConfig network = new RunConfig.NetworkConfig();
         network.filters = architecture.encoderWidths();
         network.architecture = architecture;
-        return Trainer.spec(run.config(), network, run.data(), true);
+        return network;
     }
 
-    /** Evaluates an architecture once: measures it, then distills it unless it breaks a constraint. */
-    private Candidate evaluate(UNetArchitecture architecture, Stage stage, int iteration) {
-        Candidate known = candidates.get(architecture);
-        if (known != null) {
-            return known;
+    static UNetSpec candidateSpec(Run run, UNetArchitecture architecture) {
+        return Trainer.spec(run.config(), candidateNetwork(architecture), run.data(), true);
+    }
+
+    /**
+     * A new architecture measured on this machine: its record already when it breaks a constraint or cannot be
+     * built ({@code settled}), else it still has to be distilled.
+     */
+    private record Measured(int id, Stage stage, int iteration, UNetArchitecture architecture, long parameters,
+                            long fileBytes, double msPerImage, long start, Candidate settled) {
+    }
+
+    /**
+     * Evaluates the architectures not recorded yet, each once, with ids in the order given. They are measured here
+     * first, one after the other, while nothing trains (so ms/image is always timed on this machine, and the
+     * constraints are checked before any training); then those within the constraints are distilled through
+     * {@link #training}, as many at once as it trains (a Spark cluster's task slots; one in this JVM). Each record is
+     * written as soon as it and those before it are known.
+     */
+    private void evaluateNew(List<UNetArchitecture> architectures, Stage stage, int iteration) {
+        List<Measured> measured = new ArrayList<>();
+        for (UNetArchitecture architecture : new java.util.LinkedHashSet<>(architectures)) {
+            if (!candidates.containsKey(architecture)) {
+                measured.add(measure(candidates.size() + measured.size(), architecture, stage, iteration));
+            }
         }
-        int id = candidates.size();
-        String name = name(id);
+        long toTrain = measured.stream().filter(m -> m.settled() == null).count();
+        int threads = (int) Math.min(toTrain, trainer != null ? 1 : Math.max(1, training.parallelism()));
+        if (threads <= 1) {
+            measured.forEach(m -> record(distill(m)));
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Candidate>> done = new ArrayList<>();
+            for (Measured m : measured) {
+                done.add(pool.submit(() -> distill(m)));
+            }
+            for (java.util.concurrent.Future<Candidate> candidate : done) {
+                record(candidate.get());
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunInterruptedException("search interrupted; resume with --resume " + run.folder().dir());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Builds the architecture and measures it: parameters, file bytes, ms/image; a record if it breaks a constraint. */
+    private Measured measure(int id, UNetArchitecture architecture, Stage stage, int iteration) {
         long start = System.nanoTime();
         long params = 0;
         long bytes = 0;
         double ms = Double.NaN;
-        Candidate c;
         try {
             ComputationGraph graph = UNetFactory.build(candidateSpec(run, architecture), architecture);
-            params = graph.numParams();
-            bytes = fileBytes(run, graph);
-            ms = InferenceTimer.measure(graph, timingBatch, 1, 5).msPerImage();
-            double compression = Reward.compression(params, teacherParams);
-            Optional<String> broken = constraints.violation(params, ms, bytes);
-            if (broken.isPresent()) {
+            try {
+                params = graph.numParams();
+                bytes = fileBytes(run, graph);
+                ms = InferenceTimer.measure(graph, timingBatch, 1, 5).msPerImage();
+            } finally {
                 graph.close();
-                c = new Candidate(id, stage, iteration, architecture, params, bytes, ms, compression, Double.NaN,
-                        Reward.VIOLATION, seconds(start), Candidate.Status.VIOLATED, broken.get());
-            } else {
-                double metric = trainer.train(name, graph, settings.candidateEpochs);
-                c = new Candidate(id, stage, iteration, architecture, params, bytes, ms, compression, metric,
-                        Reward.of(params, teacherParams, metric, teacherMetric), seconds(start),
-                        Candidate.Status.DONE, null);
             }
+            Optional<String> broken = constraints.violation(params, ms, bytes);
+            Candidate violated = broken.isEmpty() ? null : new Candidate(id, stage, iteration, architecture, params,
+                    bytes, ms, Reward.compression(params, teacherParams), Double.NaN, Reward.VIOLATION, seconds(start),
+                    Candidate.Status.VIOLATED, broken.get());
+            return new Measured(id, stage, iteration, architecture, params, bytes, ms, start, violated);
+        } catch (RunInterruptedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            Measured unbuilt = new Measured(id, stage, iteration, architecture, params, bytes, ms, start, null);
+            return new Measured(id, stage, iteration, architecture, params, bytes, ms, start, failed(unbuilt, e));
+        }
+    }
+
+    /** Distills a measured architecture within the constraints (one at a time or several at once) into its record. */
+    private Candidate distill(Measured m) {
+        if (m.settled() != null) {
+            return m.settled();
+        }
+        String name = name(m.id());
+        try {
+            double metric;
+            if (trainer != null) {
+                metric = trainer.train(name, UNetFactory.build(candidateSpec(run, m.architecture()), m.architecture()),
+                        settings.candidateEpochs);
+            } else {
+                TrainedModel model = training.train(candidateTrainer(run, m.architecture()), name, teacher,
+                        settings.candidateEpochs, false);
+                model.graph().close();
+                metric = model.best().validationScore();
+            }
+            return new Candidate(m.id(), m.stage(), m.iteration(), m.architecture(), m.parameters(), m.fileBytes(),
+                    m.msPerImage(), Reward.compression(m.parameters(), teacherParams), metric,
+                    Reward.of(m.parameters(), teacherParams, metric, teacherMetric), seconds(m.start()),
+                    Candidate.Status.DONE, null);
         } catch (RunInterruptedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -334,12 +429,20 @@ public final class ArchitectureSearch {
                 throw new RunInterruptedException("search interrupted during " + name + "; resume with --resume "
                         + run.folder().dir());
             }
-            log.warn("{} ({}) failed: {}", name, architecture.describe(), e.toString());
-            c = new Candidate(id, stage, iteration, architecture, params, bytes, ms,
-                    params > 0 ? Reward.compression(params, teacherParams) : Double.NaN, Double.NaN, Reward.VIOLATION,
-                    seconds(start), Candidate.Status.FAILED, e.toString());
+            return failed(m, e);
         }
-        // only the record is kept: the best architecture is trained again to the full budget at the end
+    }
+
+    private Candidate failed(Measured m, RuntimeException e) {
+        log.warn("{} ({}) failed: {}", name(m.id()), m.architecture().describe(), e.toString());
+        return new Candidate(m.id(), m.stage(), m.iteration(), m.architecture(), m.parameters(), m.fileBytes(),
+                m.msPerImage(), m.parameters() > 0 ? Reward.compression(m.parameters(), teacherParams) : Double.NaN,
+                Double.NaN, Reward.VIOLATION, seconds(m.start()), Candidate.Status.FAILED, e.toString());
+    }
+
+    /** Records a candidate (and keeps only its record: the best architecture is trained again at the end). */
+    private void record(Candidate c) {
+        String name = name(c.id());
         for (String file : List.of(name + ".zip", "checkpoints/" + name + ".zip", "checkpoints/" + name + ".history.json")) {
             try {
                 Files.deleteIfExists(run.folder().resolve(file));
@@ -347,13 +450,13 @@ public final class ArchitectureSearch {
                 log.warn("cannot remove {}: {}", file, e.toString());
             }
         }
-        candidates.put(architecture, c);
+        candidates.put(c.architecture(), c);
         run.folder().writeJson(CANDIDATES, new ArrayList<>(candidates.values()));
         log.info("{} [{} {}]: {} ({} parameters, {}x smaller) -> {} {}, reward {}", name,
-                stage.name().toLowerCase(Locale.ROOT), iteration + 1, architecture.describe(), params,
-                String.format(Locale.ROOT, "%.1f", c.compressionRatio()), c.status().name().toLowerCase(Locale.ROOT),
-                c.done() ? metricName() + " " + f(c.metric()) : c.error(), f(c.reward()));
-        return c;
+                c.stage().name().toLowerCase(Locale.ROOT), c.iteration() + 1, c.architecture().describe(),
+                c.parameters(), String.format(Locale.ROOT, "%.1f", c.compressionRatio()),
+                c.status().name().toLowerCase(Locale.ROOT), c.done() ? metricName() + " " + f(c.metric()) : c.error(),
+                f(c.reward()));
     }
 
     private static boolean interrupted(Throwable e) {
@@ -426,9 +529,8 @@ public final class ArchitectureSearch {
     }
 
     private TrainedModel trainFinal(String name, UNetArchitecture architecture, int epochs) {
-        UNetSpec spec = candidateSpec(run, architecture);
-        TrainedModel model = candidateTrainer(run).train(name, () -> UNetFactory.build(spec, architecture), teacher, epochs,
-                Files.isRegularFile(run.folder().resolve("checkpoints/" + name + ".zip")), List.of());
+        TrainedModel model = training.train(candidateTrainer(run, architecture), name, teacher, epochs,
+                Files.isRegularFile(run.folder().resolve("checkpoints/" + name + ".zip")));
         Reports.history(run.folder(), model, run.data().task());
         return model;
     }

@@ -4,6 +4,7 @@ import io.distill4j.config.RunConfig;
 import io.distill4j.model.ModelFiles;
 import io.distill4j.model.UNetArchitecture;
 import io.distill4j.search.ArchitectureSearch;
+import io.distill4j.train.ModelTraining;
 import io.distill4j.train.Trainer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -19,6 +20,16 @@ public final class Search {
     }
 
     public static ArchitectureSearch.Result run(TeacherRun options) {
+        return run(options, ModelTraining.LOCAL);
+    }
+
+    /**
+     * The search with its candidates and final students trained through {@code training}: on a Spark cluster with
+     * {@code io.distill4j.spark.SparkTraining} (the new architectures of a policy update side by side, one task each;
+     * the policies, the records and the run folder stay in this JVM, so the same seed samples the same architectures
+     * and {@code --resume} works alike).
+     */
+    public static ArchitectureSearch.Result run(TeacherRun options, ModelTraining training) {
         RunSource source = options.run();
         // a resumed search reloads the teacher file it was started with (its folder recorded it), not a new one
         Path teacherFile = Teachers.file(options.teacher(), source);
@@ -40,7 +51,7 @@ public final class Search {
                         : UNetArchitecture.of(Trainer.spec(run.config(), run.config().teacher, run.data(), false)));
                 teacher = Teachers.givenOrTrained(null, null, run);
             }
-            return new ArchitectureSearch(run, teacher).run(source.resumed());
+            return new ArchitectureSearch(run, teacher, training).run(source.resumed());
         });
     }
 }

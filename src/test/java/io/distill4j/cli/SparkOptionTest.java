@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code --spark} on tune and experiment: an unreachable master stops the command before it makes a run folder. */
+/** {@code --spark} on tune, experiment and search: an unreachable master stops the command before it makes a run folder. */
 class SparkOptionTest {
 
     private static void assertNoRunFolder(Path runs) throws IOException {
@@ -36,6 +36,12 @@ class SparkOptionTest {
                 runs.toString(), "--seeds", "2", "--methods", "scratch");
         e = assertThrows(IllegalArgumentException.class, () -> experiment.run(new StopSignal()));
         assertTrue(e.getMessage().startsWith("--spark nowhere:7077: not a Spark master URL"), e.getMessage());
+        assertNoRunFolder(runs);
+
+        SearchCommand search = Cli.parse(new SearchCommand(), "--spark", "spark://127.0.0.1:1", "--runs-dir",
+                runs.toString(), "--strategy", "random", "--iterations", "1");
+        e = assertThrows(IllegalArgumentException.class, () -> search.run(new StopSignal()));
+        assertTrue(e.getMessage().contains("cannot reach the Spark master at 127.0.0.1:1"), e.getMessage());
         assertNoRunFolder(runs);
     }
 }

@@ -35,16 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ArchitectureSearchTest {
 
     private static RunConfig tinySearch(Path dir) {
-        RunConfig config = TinyRuns.segmentation(dir);
-        config.name = "tiny-search";
-        config.teacher.filters = List.of(4, 8, 16);
-        config.search.rollouts = 2;
-        config.search.removalIterations = 2;
-        config.search.shrinkageIterations = 2;
-        config.search.candidateEpochs = 1;
-        config.search.finalEpochs = 0;
-        config.search.policyUnits = 4;
-        return config;
+        return TinyRuns.search(dir);
     }
 
     private static ComputationGraph teacher(Run run) {

@@ -72,6 +72,19 @@ class SparkSweepTest {
         assertEquals(local.best().index(), spark.best().index());
     }
 
+    /** The cluster with executors that fail the first attempt of {@code failsOnce}'s task and every attempt of {@code failsAlways}'s. */
+    static SparkTraining failing(SparkTraining cluster, String failsOnce, String failsAlways) {
+        return cluster.withExecutorFunction(job -> {
+            if (job.name().equals(failsOnce) && TaskContext.get().attemptNumber() == 0) {
+                throw new IllegalStateException("executor lost (simulated, first attempt)");
+            }
+            if (job.name().equals(failsAlways)) {
+                throw new IllegalStateException("executor lost (simulated, every attempt)");
+            }
+            return new ExecutorTraining().call(job);
+        });
+    }
+
     @Test
     void aSweepOnSparkEqualsTheLocalSweepAndShipsTheTeacherTensorsOnce(@TempDir Path dir) {
         Sweep.Result local = sweep(tinySweep(dir.resolve("local"), 3), null);
@@ -92,16 +105,7 @@ class SparkSweepTest {
     void aFailedTaskIsRetriedAndACandidateThatKeepsFailingIsRecordedThenResumed(@TempDir Path dir) {
         // local[2,2]: two task slots, two attempts per task
         try (SparkTraining cluster = SparkTraining.connect("local[2,2]")) {
-            SparkTraining flaky = cluster.withExecutorFunction(job -> {
-                if (job.name().equals("candidate-000") && TaskContext.get().attemptNumber() == 0) {
-                    throw new IllegalStateException("executor lost (simulated, first attempt)");
-                }
-                if (job.name().equals("candidate-001")) {
-                    throw new IllegalStateException("executor lost (simulated, every attempt)");
-                }
-                return new ExecutorTraining().call(job);
-            });
-            Sweep.Result result = sweep(tinySweep(dir, 3), flaky);
+            Sweep.Result result = sweep(tinySweep(dir, 3), failing(cluster, "candidate-000", "candidate-001"));
             assertEquals(3, result.candidates().size(), "the sweep finishes");
             assertTrue(result.candidates().get(0).status().equals("done"), "retried: " + result.candidates().get(0));
             CandidateRecord failed = result.candidates().get(1);

@@ -1,5 +1,7 @@
 package io.distill4j.spark;
 
+import io.distill4j.search.ArchitectureSearch;
+import io.distill4j.train.ModelTraining;
 import io.distill4j.tune.Sweep;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A real Spark standalone cluster on this machine (a master and two one-core workers on 127.0.0.1, from the Maven
- * jars): a 4-candidate sweep runs across both workers' executors and equals the same sweep in this JVM. Tagged
+ * jars): a 4-candidate sweep and then a tiny architecture search run across both workers' executors and equal the
+ * same sweep and search in this JVM. Tagged
  * {@code cluster} (not in the default test run; {@code .ci/run} runs it): it starts five JVMs. (The 2-epoch
  * parameter-averaging training on such a cluster is {@code ClusterFittingTest}, in the spark profile's src/spark/test.)
  */
@@ -24,8 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StandaloneClusterTest {
 
     @Test
-    void aFourCandidateSweepAcrossTwoWorkersEqualsTheLocalSweep(@TempDir Path dir) {
+    void aFourCandidateSweepAndATinySearchAcrossTwoWorkersEqualTheLocalOnes(@TempDir Path dir) {
         Sweep.Result local = SparkSweepTest.sweep(SparkSweepTest.tinySweep(dir.resolve("local"), 4), null);
+        ArchitectureSearch.Result localSearch = SparkSearchTest.search(SparkSearchTest.tinySearch(
+                dir.resolve("local-search")), ModelTraining.LOCAL);
         try (LocalStandaloneCluster cluster = LocalStandaloneCluster.start(dir.resolve("cluster"), 2, "1536m",
                 Duration.ofSeconds(60))) {
             try (SparkTraining spark = SparkTraining.connect(cluster.masterUrl(), cluster.driverSettings(),
@@ -36,6 +41,9 @@ class StandaloneClusterTest {
                 SparkSweepTest.assertSameSweep(local, onCluster);
                 assertEquals(2, spark.executorsUsed().size(), "both workers trained candidates: "
                         + spark.executorsUsed());
+                // the search on the same (warm) executors: each policy update's new architectures side by side
+                SparkSearchTest.assertSameSearch(localSearch, SparkSearchTest.search(SparkSearchTest.tinySearch(
+                        dir.resolve("spark-search")), spark));
             } catch (RuntimeException | AssertionError e) {
                 throw new AssertionError(e.getMessage() + "\n" + cluster.logs(), e);
             }

@@ -23,6 +23,20 @@ public final class TinyRuns {
                 "output.mosaics=2"));
     }
 
+    /** A tiny N2N search: a 3-level teacher, 2 + 2 iterations of 2 rollouts, 1 epoch per candidate, no final training. */
+    public static RunConfig search(Path dir) {
+        RunConfig config = segmentation(dir);
+        config.name = "tiny-search";
+        config.teacher.filters = List.of(4, 8, 16);
+        config.search.rollouts = 2;
+        config.search.removalIterations = 2;
+        config.search.shrinkageIterations = 2;
+        config.search.candidateEpochs = 1;
+        config.search.finalEpochs = 0;
+        config.search.policyUnits = 4;
+        return config;
+    }
+
     public static RunConfig classification(Path dir) {
         RunConfig c = segmentation(dir);
         c.data = RunConfigs.load(null, List.of("data.type=landcover-patches", "data.height=16", "data.width=16",
