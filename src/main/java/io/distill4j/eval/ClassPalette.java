@@ -28,6 +28,12 @@ public record ClassPalette(List<String> classNames, List<Color> colors, Integer 
         }
     }
 
+    /** The dataset's palette: its class names, its colours and its ignore index. */
+    public static ClassPalette of(io.distill4j.data.Dataset data) {
+        return new ClassPalette(data.classNames(), data.classColors(),
+                data.ignoreIndex().isPresent() ? data.ignoreIndex().getAsInt() : null);
+    }
+
     /** The colour of a class id: {@link #IGNORED} for the ignore index and for ids without a colour. */
     public Color color(int classId) {
         boolean ignored = ignoreIndex != null && ignoreIndex == classId;

@@ -141,9 +141,7 @@ public final class Reports {
             List<String> titles = new ArrayList<>();
             titles.add("ground truth");
             titles.addAll(names);
-            ClassPalette palette = new ClassPalette(run.data().classNames(), run.data().classColors(),
-                    run.data().ignoreIndex().isPresent() ? run.data().ignoreIndex().getAsInt() : null);
-            Mosaics.writeSegmentation(png, titles, captioned, palette, scale);
+            Mosaics.writeSegmentation(png, titles, captioned, ClassPalette.of(run.data()), scale);
         } else {
             List<Mosaics.ClassificationRow> captioned = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
