@@ -349,26 +349,12 @@ public final class ArchitectureSearch {
         }
         long toTrain = measured.stream().filter(m -> m.settled() == null).count();
         int threads = (int) Math.min(toTrain, trainer != null ? 1 : Math.max(1, training.parallelism()));
-        if (threads <= 1) {
-            measured.forEach(m -> record(distill(m)));
-            return;
-        }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
         try {
-            List<java.util.concurrent.Future<Candidate>> done = new ArrayList<>();
-            for (Measured m : measured) {
-                done.add(pool.submit(() -> distill(m)));
-            }
-            for (java.util.concurrent.Future<Candidate> candidate : done) {
-                record(candidate.get());
-            }
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            ModelTraining.inOrder(threads, measured.stream().<java.util.function.Supplier<Candidate>>map(
+                    m -> () -> distill(m)).toList(), this::record);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RunInterruptedException("search interrupted; resume with --resume " + run.folder().dir());
-        } finally {
-            pool.shutdownNow();
         }
     }
 

@@ -220,27 +220,16 @@ public final class Experiment {
      * ends the experiment (its finished runs stay in the run folder for {@code --resume}).
      */
     private void runAll(List<Runnable> jobs) {
-        int parallelism = Math.max(1, training.parallelism());
-        if (parallelism == 1) {
-            jobs.forEach(Runnable::run);
-            return;
-        }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallelism);
+        List<java.util.function.Supplier<Void>> suppliers = jobs.stream().<java.util.function.Supplier<Void>>map(
+                job -> () -> {
+                    job.run();
+                    return null;
+                }).toList();
         try {
-            List<java.util.concurrent.Future<?>> futures = jobs.stream().<java.util.concurrent.Future<?>>map(
-                    pool::submit).toList();
-            for (java.util.concurrent.Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                }
-            }
+            ModelTraining.inOrder(Math.max(1, training.parallelism()), suppliers, done -> { });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the experiment's runs trained", e);
-        } finally {
-            pool.shutdownNow();
         }
     }
 
