@@ -4,6 +4,8 @@ import io.distill4j.compress.FakeQuantActivation;
 import io.distill4j.compress.Int8Tensor;
 import io.distill4j.compress.Layers;
 import io.distill4j.loss.DistillationOutputLayer;
+import io.distill4j.model.SingleForwardConvolution2D;
+import io.distill4j.model.SingleForwardDeconvolution2D;
 import onnx.Onnx;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -216,7 +218,8 @@ public final class OnnxExporter {
         if (layer instanceof DistillationOutputLayer) {
             return softmaxOverClasses(name, x);
         }
-        if (layer.getClass() == ConvolutionLayer.class || layer.getClass() == Deconvolution2D.class) {
+        if (layer.getClass() == ConvolutionLayer.class || layer.getClass() == Deconvolution2D.class
+                || layer instanceof SingleForwardConvolution2D || layer instanceof SingleForwardDeconvolution2D) {
             ConvolutionLayer c = (ConvolutionLayer) layer;
             if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
                 throw unsupported(name, layer.getClass().getSimpleName() + " in " + c.getCnn2dDataFormat() + " format");

@@ -137,8 +137,8 @@ public final class ResNetFactory {
      */
     private static String convBn(ComputationGraphConfiguration.GraphBuilder g, String prefix, String input, int kernel,
                                  int stride, int nOut, boolean relu) {
-        g.addLayer(prefix + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(nOut)
-                .hasBias(false).build(), input);
+        g.addLayer(prefix + "_conv", new SingleForwardConvolution2D(new ConvolutionLayer.Builder(kernel, kernel)
+                .stride(stride, stride).nOut(nOut).hasBias(false)), input);
         g.addLayer(prefix + "_bn", new BatchNormalization.Builder().build(), prefix + "_conv");
         if (!relu) {
             return prefix + "_bn";

@@ -31,6 +31,8 @@ import org.nd4j.linalg.activations.Activation;
  * </ul>
  * The vertex {@value #LOGITS} holds the logits a teacher hands to a student; {@value #OUTPUT} gives softmax
  * probabilities. Parameter counts equal the Keras model's (3 → 6 classes: teacher 1,941,190, student 121,750).
+ * The convolutions are DL4J's layers with a backward pass that does not recompute the forward one
+ * ({@link SingleForwardConvolution2D}, {@link SingleForwardDeconvolution2D}).
  */
 public final class UNetFactory {
 
@@ -108,15 +110,16 @@ public final class UNetFactory {
                 // the same 2H×2W output as Same for a 2×2 stride-2 kernel (no padding either way), and only VALID
                 // reaches libnd4j's oneDNN deconv2d; Same falls back to im2col/GEMM, ~25% of a student step.
                 // Its width is the skip's, as in the seed U-Net, so the concatenation joins equal widths.
-                g.addLayer(block + "_up", new Deconvolution2D.Builder().kernelSize(2, 2).stride(2, 2)
-                        .convolutionMode(ConvolutionMode.Truncate)
+                g.addLayer(block + "_up", new SingleForwardDeconvolution2D(new Deconvolution2D.Builder()
+                        .kernelSize(2, 2).stride(2, 2).convolutionMode(ConvolutionMode.Truncate)
                         .nOut(level.encoder().outWidth()).activation(Activation.IDENTITY)
-                        .weightInit(WeightInit.XAVIER_UNIFORM).build(), previous);
+                        .weightInit(WeightInit.XAVIER_UNIFORM)), previous);
                 g.addVertex(block + "_merge", new MergeVertex(), block + "_up", skips[i]);
                 previous = convBlock(g, block, block + "_merge", level.decoder());
             }
-            g.addLayer(LOGITS, new ConvolutionLayer.Builder(1, 1).nOut(spec.numClasses())
-                    .activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER_UNIFORM).build(), previous);
+            g.addLayer(LOGITS, new SingleForwardConvolution2D(new ConvolutionLayer.Builder(1, 1)
+                    .nOut(spec.numClasses()).activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER_UNIFORM)),
+                    previous);
         } else {
             g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), previous);
             g.addLayer(LOGITS, new DenseLayer.Builder().nOut(spec.numClasses())
@@ -131,7 +134,8 @@ public final class UNetFactory {
     /** Conv3x3 → Dropout → Conv3x3 (or Conv3x3 alone); returns the name of the block's last vertex. */
     private static String convBlock(ComputationGraphConfiguration.GraphBuilder g, String block, String input,
                                     UNetArchitecture.Block widths) {
-        g.addLayer(block + "_conv1", new ConvolutionLayer.Builder(3, 3).nOut(widths.conv1()).build(), input);
+        g.addLayer(block + "_conv1", new SingleForwardConvolution2D(new ConvolutionLayer.Builder(3, 3)
+                .nOut(widths.conv1())), input);
         if (widths.conv2() == null) {
             return block + "_conv1";
         }
@@ -142,7 +146,7 @@ public final class UNetFactory {
             // DL4J's Dropout takes the probability of keeping an activation.
             conv2.dropOut(new Dropout(1.0 - widths.dropout()));
         }
-        g.addLayer(block + "_conv2", conv2.build(), block + "_conv1");
+        g.addLayer(block + "_conv2", new SingleForwardConvolution2D(conv2), block + "_conv1");
         return block + "_conv2";
     }
 }
