@@ -1,0 +1,78 @@
+import io.distill4j.data.Task;
+import io.distill4j.model.SingleForwardConvolution2D;
+import io.distill4j.model.SingleForwardDeconvolution2D;
+import io.distill4j.model.UNetFactory;
+import io.distill4j.model.UNetSpec;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+import org.apache.commons.math3.stat.inference.WilcoxonSignedRankTest;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * A layer lever measured in pairs, in one JVM: the student U-Net's training step (batch 8, synthetic data) on DL4J's
+ * own convolution layers and on distill4j's single-forward ones, same parameters, alternating step by step (the
+ * order flips every pair), so the machine's slow drifts hit both sides alike. Prints each side's median step, the
+ * paired time ratios and a Wilcoxon signed-rank test. README, Performance, "One forward pass per training step".
+ *
+ * <pre>
+ * taskset -c 1 env OMP_NUM_THREADS=1 GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296 \
+ *   java -Dorg.eclipse.deeplearning4j.helpers.disable=false -cp "target/distill4j.jar:target/lib/*" \
+ *   notebooks/PairedLayerBenchmark.java SIZE PAIRS
+ * </pre>
+ */
+public class PairedLayerBenchmark {
+    public static void main(String[] args) {
+        int size = Integer.parseInt(args[0]);
+        int pairs = Integer.parseInt(args[1]);
+        ComputationGraph singleForward = UNetFactory.build(UNetSpec.student(Task.SEGMENTATION, 3, 6, size, size));
+        String dl4jJson = singleForward.getConfiguration().toJson()
+                .replace(SingleForwardConvolution2D.class.getName(), ConvolutionLayer.class.getName())
+                .replace(SingleForwardDeconvolution2D.class.getName(), Deconvolution2D.class.getName());
+        ComputationGraph dl4j = new ComputationGraph(ComputationGraphConfiguration.fromJson(dl4jJson));
+        dl4j.init(singleForward.params().dup(), true);
+
+        Nd4j.getRandom().setSeed(1);
+        INDArray features = Nd4j.rand(DataType.FLOAT, 8, 3, size, size);
+        INDArray classIds = Transforms.floor(Nd4j.rand(DataType.FLOAT, 8, 1, size, size).muli(6), false);
+        DataSet batch = new DataSet(features, classIds);
+        ComputationGraph[] sides = {dl4j, singleForward};
+        for (int warmUp = 0; warmUp < 4; warmUp++) {
+            for (ComputationGraph side : sides) {
+                side.fit(batch);
+            }
+        }
+        double[][] ms = new double[2][pairs];
+        for (int p = 0; p < pairs; p++) {
+            for (int i = 0; i < 2; i++) {
+                int side = (p + i) % 2;
+                long start = System.nanoTime();
+                sides[side].fit(batch);
+                Nd4j.getExecutioner().commit();
+                ms[side][p] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        DescriptiveStatistics ratio = new DescriptiveStatistics();
+        int faster = 0;
+        for (int p = 0; p < pairs; p++) {
+            ratio.addValue(ms[1][p] / ms[0][p]);
+            faster += ms[1][p] < ms[0][p] ? 1 : 0;
+        }
+        String[] names = {"DL4J's layers", "single-forward layers"};
+        for (int side = 0; side < 2; side++) {
+            DescriptiveStatistics s = new DescriptiveStatistics(ms[side]);
+            System.out.printf("%dx%d %-22s median %.1f ms a step (min %.1f, max %.1f)%n", size, size, names[side],
+                    s.getPercentile(50), s.getMin(), s.getMax());
+        }
+        System.out.printf("%dx%d single-forward / DL4J time, %d pairs: median %.3f (quartiles %.3f, %.3f), faster in %d,"
+                        + " Wilcoxon signed-rank p = %.2g%n", size, size, pairs, ratio.getPercentile(50),
+                ratio.getPercentile(25), ratio.getPercentile(75), faster,
+                new WilcoxonSignedRankTest().wilcoxonSignedRankTest(ms[0], ms[1], pairs <= 30));
+    }
+}
