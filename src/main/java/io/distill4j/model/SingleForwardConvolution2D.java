@@ -1,5 +1,6 @@
 package io.distill4j.model;
 
+import io.distill4j.util.LayerInstances;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -8,9 +9,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -44,36 +42,13 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
                              int layerIndex, INDArray layerParamsView, boolean initializeParams,
                              DataType networkDataType) {
         LayerValidation.assertNInNOutSet("SingleForwardConvolution2D", getLayerName(), layerIndex, getNIn(), getNOut());
-        Impl layer = new Impl(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
-    }
-
-    /**
-     * Whether {@code activation}'s derivative can be read from its output in place of its input: the identity's
-     * does not read its argument, and a ReLU without threshold, slope or cap has {@code output > 0} exactly where
-     * {@code input > 0}. Inverted dropout applied in place to the output later only scales it by a positive factor or
-     * zeroes it where the gradient is zero too, so the product with the incoming gradient is unchanged.
-     */
-    static boolean derivativeFromOutput(IActivation activation) {
-        if (activation instanceof ActivationIdentity) {
-            return true;
-        }
-        return activation instanceof ActivationReLU relu && isZeroOrUnset(relu.getThreshold())
-                && isZeroOrUnset(relu.getNegativeSlope()) && relu.getMax() == null;
-    }
-
-    private static boolean isZeroOrUnset(Double value) {
-        return value == null || value == 0.0;
+        return LayerInstances.wire(new Impl(conf, networkDataType), conf, trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     /** The running layer: keeps its training output for the backward pass. */
     public static class Impl extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
-        private INDArray trainingOutput;
+        private final TrainingOutput trainingOutput = new TrainingOutput();
 
         public Impl(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
@@ -81,24 +56,21 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
 
         @Override
         public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            INDArray output = super.activate(training, workspaceMgr);
-            trainingOutput = training && derivativeFromOutput(layerConf().getActivationFn()) ? output : null;
-            return output;
+            return trainingOutput.keep(super.activate(training, workspaceMgr), training,
+                    layerConf().getActivationFn());
         }
 
         @Override
         protected Pair<INDArray, INDArray> preOutput4d(boolean training, boolean forBackprop,
                                                        LayerWorkspaceMgr workspaceMgr) {
-            if (forBackprop && trainingOutput != null) {
-                return new Pair<>(trainingOutput, null);
-            }
-            return super.preOutput4d(training, forBackprop, workspaceMgr);
+            return trainingOutput.forBackprop(forBackprop,
+                    () -> super.preOutput4d(training, forBackprop, workspaceMgr));
         }
 
         @Override
         public void clear() {
             super.clear();
-            trainingOutput = null;
+            trainingOutput.clear();
         }
     }
 }

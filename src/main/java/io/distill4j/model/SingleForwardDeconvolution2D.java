@@ -1,5 +1,6 @@
 package io.distill4j.model;
 
+import io.distill4j.util.LayerInstances;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
@@ -35,18 +36,13 @@ public class SingleForwardDeconvolution2D extends Deconvolution2D {
                              DataType networkDataType) {
         LayerValidation.assertNInNOutSet("SingleForwardDeconvolution2D", getLayerName(), layerIndex, getNIn(),
                 getNOut());
-        Impl layer = new Impl(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return LayerInstances.wire(new Impl(conf, networkDataType), conf, trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     /** The running layer: keeps its training output for the backward pass. */
     public static class Impl extends Deconvolution2DLayer {
-        private INDArray trainingOutput;
+        private final TrainingOutput trainingOutput = new TrainingOutput();
 
         public Impl(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
@@ -54,25 +50,21 @@ public class SingleForwardDeconvolution2D extends Deconvolution2D {
 
         @Override
         public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            INDArray output = super.activate(training, workspaceMgr);
-            trainingOutput = training && SingleForwardConvolution2D.derivativeFromOutput(
-                    layerConf().getActivationFn()) ? output : null;
-            return output;
+            return trainingOutput.keep(super.activate(training, workspaceMgr), training,
+                    layerConf().getActivationFn());
         }
 
         @Override
         protected Pair<INDArray, INDArray> preOutput4d(boolean training, boolean forBackprop,
                                                        LayerWorkspaceMgr workspaceMgr) {
-            if (forBackprop && trainingOutput != null) {
-                return new Pair<>(trainingOutput, null);
-            }
-            return super.preOutput4d(training, forBackprop, workspaceMgr);
+            return trainingOutput.forBackprop(forBackprop,
+                    () -> super.preOutput4d(training, forBackprop, workspaceMgr));
         }
 
         @Override
         public void clear() {
             super.clear();
-            trainingOutput = null;
+            trainingOutput.clear();
         }
     }
 }

@@ -104,13 +104,13 @@ class SingleForwardConvolution2DTest {
 
     @Test
     void onlyActivationsWhoseDerivativeTheOutputDeterminesReuseIt() {
-        assertTrue(SingleForwardConvolution2D.derivativeFromOutput(Activation.RELU.getActivationFunction()));
-        assertTrue(SingleForwardConvolution2D.derivativeFromOutput(Activation.IDENTITY.getActivationFunction()));
-        assertFalse(SingleForwardConvolution2D.derivativeFromOutput(Activation.TANH.getActivationFunction()));
-        assertFalse(SingleForwardConvolution2D.derivativeFromOutput(Activation.LEAKYRELU.getActivationFunction()));
-        assertFalse(SingleForwardConvolution2D.derivativeFromOutput(new ActivationReLU(6.0, null, null)));
-        assertFalse(SingleForwardConvolution2D.derivativeFromOutput(new ActivationReLU(null, 0.5, null)));
-        assertFalse(SingleForwardConvolution2D.derivativeFromOutput(new ActivationReLU(null, null, 0.1)));
+        assertTrue(TrainingOutput.derivativeFromOutput(Activation.RELU.getActivationFunction()));
+        assertTrue(TrainingOutput.derivativeFromOutput(Activation.IDENTITY.getActivationFunction()));
+        assertFalse(TrainingOutput.derivativeFromOutput(Activation.TANH.getActivationFunction()));
+        assertFalse(TrainingOutput.derivativeFromOutput(Activation.LEAKYRELU.getActivationFunction()));
+        assertFalse(TrainingOutput.derivativeFromOutput(new ActivationReLU(6.0, null, null)));
+        assertFalse(TrainingOutput.derivativeFromOutput(new ActivationReLU(null, 0.5, null)));
+        assertFalse(TrainingOutput.derivativeFromOutput(new ActivationReLU(null, null, 0.1)));
     }
 
     /** Relu, identity and (DL4J's own backward pass) tanh, through a transposed convolution, in double. */
