@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A layer lever measured in pairs, in one JVM: the student U-Net's training step (batch 8, synthetic data) on DL4J's
+ * A layer lever measured in pairs, in one JVM: a U-Net's training step (batch 8, synthetic data) on DL4J's
  * own convolution layers and on distill4j's single-forward ones, same parameters, alternating step by step (the
  * order flips every pair), so the machine's slow drifts hit both sides alike. Prints each side's median step, the
  * paired time ratios and a Wilcoxon signed-rank test. README, Performance, "One forward pass per training step".
@@ -24,14 +24,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <pre>
  * taskset -c 1 env OMP_NUM_THREADS=1 GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296 \
  *   java -Dorg.eclipse.deeplearning4j.helpers.disable=false -cp "target/distill4j.jar:target/lib/*" \
- *   notebooks/PairedLayerBenchmark.java SIZE PAIRS
+ *   notebooks/PairedLayerBenchmark.java SIZE PAIRS [student|teacher]
  * </pre>
  */
 public class PairedLayerBenchmark {
     public static void main(String[] args) {
         int size = Integer.parseInt(args[0]);
         int pairs = Integer.parseInt(args[1]);
-        ComputationGraph singleForward = UNetFactory.build(UNetSpec.student(Task.SEGMENTATION, 3, 6, size, size));
+        boolean teacher = args.length > 2 && args[2].equals("teacher");
+        UNetSpec spec = teacher ? UNetSpec.teacher(Task.SEGMENTATION, 3, 6, size, size)
+                : UNetSpec.student(Task.SEGMENTATION, 3, 6, size, size);
+        ComputationGraph singleForward = UNetFactory.build(spec);
         String dl4jJson = singleForward.getConfiguration().toJson()
                 .replace(SingleForwardConvolution2D.class.getName(), ConvolutionLayer.class.getName())
                 .replace(SingleForwardDeconvolution2D.class.getName(), Deconvolution2D.class.getName());
@@ -65,13 +68,14 @@ public class PairedLayerBenchmark {
             faster += ms[1][p] < ms[0][p] ? 1 : 0;
         }
         String[] names = {"DL4J's layers", "single-forward layers"};
+        String model = (teacher ? "teacher " : "student ") + size + "x" + size;
         for (int side = 0; side < 2; side++) {
             DescriptiveStatistics s = new DescriptiveStatistics(ms[side]);
-            System.out.printf("%dx%d %-22s median %.1f ms a step (min %.1f, max %.1f)%n", size, size, names[side],
+            System.out.printf("%s %-22s median %.1f ms a step (min %.1f, max %.1f)%n", model, names[side],
                     s.getPercentile(50), s.getMin(), s.getMax());
         }
-        System.out.printf("%dx%d single-forward / DL4J time, %d pairs: median %.3f (quartiles %.3f, %.3f), faster in %d,"
-                        + " Wilcoxon signed-rank p = %.2g%n", size, size, pairs, ratio.getPercentile(50),
+        System.out.printf("%s single-forward / DL4J time, %d pairs: median %.3f (quartiles %.3f, %.3f), faster in %d,"
+                        + " Wilcoxon signed-rank p = %.2g%n", model, pairs, ratio.getPercentile(50),
                 ratio.getPercentile(25), ratio.getPercentile(75), faster,
                 new WilcoxonSignedRankTest().wilcoxonSignedRankTest(ms[0], ms[1], pairs <= 30));
     }
