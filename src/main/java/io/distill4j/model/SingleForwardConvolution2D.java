@@ -20,7 +20,9 @@ import java.util.Collection;
  * and a plain ReLU (whose derivative is 1 exactly where its output is positive) the output of the training forward
  * pass serves instead. Any other activation takes DL4J's own path. Outputs, gradients and serialised form are DL4J's
  * (tested against the built-in layer, gradient-checked); a saved model keeps this class, and DL4J's own layer loads
- * as before.
+ * as before. A layer reading this one's output may change it in place (DL4J allows that when it is the only reader)
+ * only in ways that keep each value's sign where the gradient flows: DL4J's inverted {@code Dropout} does; additive
+ * noise ({@code GaussianNoise}) on the next layer's input would not, so do not combine it with a ReLU here.
  */
 public class SingleForwardConvolution2D extends ConvolutionLayer {
 
