@@ -40,6 +40,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Translates a DL4J {@link ComputationGraph} (the U-Nets of {@code UNetFactory} at any width, level- or
@@ -65,6 +66,12 @@ public final class OnnxExporter {
     public static final long IR_VERSION = 8;
     /** The graph input: images {@code [batch, channels, height, width]}, normalised as the model was trained. */
     public static final String INPUT = "input";
+    /**
+     * The convolution configurations exported as Conv / ConvTranspose: exactly these classes (DL4J's and distill4j's
+     * single-forward ones, equal at inference); other subclasses (depthwise, separable, 1D ...) are not the same op.
+     */
+    private static final Set<Class<?>> CONVOLUTIONS = Set.of(ConvolutionLayer.class, Deconvolution2D.class,
+            SingleForwardConvolution2D.class, SingleForwardDeconvolution2D.class);
 
     /**
      * How to quantize activations for int8 export.
@@ -218,8 +225,7 @@ public final class OnnxExporter {
         if (layer instanceof DistillationOutputLayer) {
             return softmaxOverClasses(name, x);
         }
-        if (layer.getClass() == ConvolutionLayer.class || layer.getClass() == Deconvolution2D.class
-                || layer instanceof SingleForwardConvolution2D || layer instanceof SingleForwardDeconvolution2D) {
+        if (CONVOLUTIONS.contains(layer.getClass())) {
             ConvolutionLayer c = (ConvolutionLayer) layer;
             if (c.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
                 throw unsupported(name, layer.getClass().getSimpleName() + " in " + c.getCnn2dDataFormat() + " format");

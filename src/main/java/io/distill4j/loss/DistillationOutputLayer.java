@@ -136,8 +136,8 @@ public class DistillationOutputLayer extends NoParamLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
             boolean initializeParams, DataType networkDataType) {
-        return LayerInstances.wire(new DistillationOutputLayerImpl(conf, networkDataType), conf, trainingListeners, layerIndex,
-                layerParamsView, initializeParams);
+        return LayerInstances.wire(new DistillationOutputLayerImpl(conf, networkDataType), conf, trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 
     @Override

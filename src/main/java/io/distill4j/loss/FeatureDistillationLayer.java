@@ -56,8 +56,8 @@ public class FeatureDistillationLayer extends NoParamLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
             boolean initializeParams, DataType networkDataType) {
-        return LayerInstances.wire(new FeatureDistillationLayerImpl(conf, networkDataType), conf, trainingListeners, layerIndex,
-                layerParamsView, initializeParams);
+        return LayerInstances.wire(new FeatureDistillationLayerImpl(conf, networkDataType), conf, trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 
     @Override
