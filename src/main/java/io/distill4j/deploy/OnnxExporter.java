@@ -4,6 +4,7 @@ import io.distill4j.compress.FakeQuantActivation;
 import io.distill4j.compress.Int8Tensor;
 import io.distill4j.compress.Layers;
 import io.distill4j.loss.DistillationOutputLayer;
+import io.distill4j.model.DirectMaxPooling2D;
 import io.distill4j.model.SingleForwardConvolution2D;
 import io.distill4j.model.SingleForwardDeconvolution2D;
 import onnx.Onnx;
@@ -72,6 +73,8 @@ public final class OnnxExporter {
      */
     private static final Set<Class<?>> CONVOLUTIONS = Set.of(ConvolutionLayer.class, Deconvolution2D.class,
             SingleForwardConvolution2D.class, SingleForwardDeconvolution2D.class);
+    /** The pooling configurations exported as MaxPool / AveragePool: DL4J's and distill4j's direct one. */
+    private static final Set<Class<?>> POOLINGS = Set.of(SubsamplingLayer.class, DirectMaxPooling2D.class);
 
     /**
      * How to quantize activations for int8 export.
@@ -244,7 +247,7 @@ public final class OnnxExporter {
             String y = node("Gemm", weightedInputs(name, layer, x), name + "/linear", Map.of());
             return activation(name, ((BaseLayer) layer).getActivationFn(), y, true);
         }
-        if (layer.getClass() == SubsamplingLayer.class) {
+        if (POOLINGS.contains(layer.getClass())) {
             SubsamplingLayer s = (SubsamplingLayer) layer;
             if (s.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
                 throw unsupported(name, "subsampling in " + s.getCnn2dDataFormat() + " format");

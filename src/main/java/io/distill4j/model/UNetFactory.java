@@ -32,7 +32,8 @@ import org.nd4j.linalg.activations.Activation;
  * The vertex {@value #LOGITS} holds the logits a teacher hands to a student; {@value #OUTPUT} gives softmax
  * probabilities. Parameter counts equal the Keras model's (3 → 6 classes: teacher 1,941,190, student 121,750).
  * The convolutions are DL4J's layers with a backward pass that does not recompute the forward one
- * ({@link SingleForwardConvolution2D}, {@link SingleForwardDeconvolution2D}).
+ * ({@link SingleForwardConvolution2D}, {@link SingleForwardDeconvolution2D}, whose 2×2 up-sampling runs as matrix
+ * products); the poolings are DL4J's with a direct loop ({@link DirectMaxPooling2D}).
  */
 public final class UNetFactory {
 
@@ -96,8 +97,8 @@ public final class UNetFactory {
             skips[i] = convBlock(g, block, previous, architecture.levels().get(i).encoder());
             previous = skips[i];
             if (i < blocks - 1) {
-                g.addLayer(block + "_pool", new SubsamplingLayer.Builder(PoolingType.MAX)
-                        .kernelSize(2, 2).stride(2, 2).build(), previous);
+                g.addLayer(block + "_pool", new DirectMaxPooling2D(new SubsamplingLayer.Builder(PoolingType.MAX)
+                        .kernelSize(2, 2).stride(2, 2)), previous);
                 previous = block + "_pool";
             }
         }

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
@@ -37,11 +38,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SingleForwardConvolution2DTest {
 
-    /** The same graph on DL4J's own ConvolutionLayer and Deconvolution2D. */
+    /** The same graph on DL4J's own ConvolutionLayer, Deconvolution2D and SubsamplingLayer. */
     private static ComputationGraphConfiguration onDl4jLayers(ComputationGraphConfiguration conf) {
         String json = conf.toJson();
         String plain = json.replace(SingleForwardConvolution2D.class.getName(), ConvolutionLayer.class.getName())
-                .replace(SingleForwardDeconvolution2D.class.getName(), Deconvolution2D.class.getName());
+                .replace(SingleForwardDeconvolution2D.class.getName(), Deconvolution2D.class.getName())
+                .replace(DirectMaxPooling2D.class.getName(), SubsamplingLayer.class.getName());
         assertFalse(plain.equals(json), "the configuration has no single-forward layers");
         return ComputationGraphConfiguration.fromJson(plain);
     }
@@ -66,6 +68,8 @@ class SingleForwardConvolution2DTest {
         ComputationGraph dl4j = new ComputationGraph(onDl4jLayers(single.getConfiguration()));
         dl4j.init(single.params().dup(), true);
         assertFalse(dl4j.getLayer("enc1_conv2") instanceof SingleForwardConvolution2D.Impl);
+        assertFalse(dl4j.getLayer("enc1_pool") instanceof DirectMaxPooling2D.Impl);
+        assertFalse(dl4j.getLayer("dec1_up") instanceof SingleForwardDeconvolution2D.Impl);
 
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.rand(type, 2, 3, 16, 16);

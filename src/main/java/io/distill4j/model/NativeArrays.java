@@ -1,0 +1,54 @@
+package io.distill4j.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
+/**
+ * An array's elements as a Java buffer over ND4J's native memory, for the layers whose loops run in Java (a load and a
+ * store per element where libnd4j took a reference kernel or a six-dimensional strided copy).
+ */
+final class NativeArrays {
+
+    private NativeArrays() {
+    }
+
+    /** {@code array} itself when its elements lie one after another in C order, else a C-order copy. */
+    static INDArray contiguous(INDArray array) {
+        return isContiguous(array) ? array : array.dup('c');
+    }
+
+    /**
+     * Whether every dimension's stride is the product of the later sizes (dimensions of size 1 aside: ND4J gives them
+     * strides its own default-stride check rejects), whatever the array's offset into its buffer.
+     */
+    static boolean isContiguous(INDArray array) {
+        long expected = 1;
+        for (int i = array.rank() - 1; i >= 0; i--) {
+            if (array.size(i) != 1 && array.stride(i) != expected) {
+                return false;
+            }
+            expected *= array.size(i);
+        }
+        return true;
+    }
+
+    /** A contiguous float array's elements, index 0 its first (ND4J positions the buffer at the array's offset). */
+    static FloatBuffer floats(INDArray array) {
+        return requireContiguous(array).data().asNioFloat().slice();
+    }
+
+    /** As {@link #floats} for a double array. */
+    static DoubleBuffer doubles(INDArray array) {
+        return requireContiguous(array).data().asNioDouble().slice();
+    }
+
+    private static INDArray requireContiguous(INDArray array) {
+        if (!isContiguous(array)) {
+            throw new IllegalArgumentException("a Java loop needs a contiguous C-order array, got "
+                    + array.shapeInfoToString());
+        }
+        return array;
+    }
+}

@@ -1,0 +1,63 @@
+package io.distill4j.model;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NativeArraysTest {
+
+    private static void assertElementsInOrder(INDArray array) {
+        INDArray flat = array.dup('c').reshape(array.length());
+        if (array.dataType() == DataType.DOUBLE) {
+            DoubleBuffer buffer = NativeArrays.doubles(array);
+            for (int i = 0; i < array.length(); i++) {
+                assertEquals(flat.getDouble(i), buffer.get(i), 0.0, "element " + i);
+            }
+        } else {
+            FloatBuffer buffer = NativeArrays.floats(array);
+            for (int i = 0; i < array.length(); i++) {
+                assertEquals(flat.getFloat(i), buffer.get(i), 0.0f, "element " + i);
+            }
+        }
+    }
+
+    @Test
+    void buffersStartAtTheArraysFirstElementForContiguousViews() {
+        INDArray whole = Nd4j.rand(DataType.FLOAT, 4, 3, 5, 5);
+        assertElementsInOrder(whole);
+        INDArray images = whole.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.all());
+        assertTrue(NativeArrays.isContiguous(images));
+        assertElementsInOrder(images);
+        assertElementsInOrder(whole.slice(2));
+        assertElementsInOrder(Nd4j.rand(DataType.DOUBLE, 2, 32, 1, 1)); // size-1 dimensions' strides
+        assertSame(images, NativeArrays.contiguous(images));
+    }
+
+    @Test
+    void stridedViewsAreCopiedOrRefused() {
+        INDArray whole = Nd4j.rand(DataType.FLOAT, 2, 6, 4, 4);
+        INDArray channels = whole.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 4), NDArrayIndex.all(),
+                NDArrayIndex.all());
+        assertFalse(NativeArrays.isContiguous(channels));
+        assertFalse(NativeArrays.isContiguous(whole.permute(0, 2, 3, 1)));
+        INDArray copy = NativeArrays.contiguous(channels);
+        assertNotSame(channels, copy);
+        assertEquals(channels, copy);
+        assertElementsInOrder(copy);
+        var error = assertThrows(IllegalArgumentException.class, () -> NativeArrays.floats(channels));
+        assertTrue(error.getMessage().contains("contiguous"), error.getMessage());
+    }
+}
