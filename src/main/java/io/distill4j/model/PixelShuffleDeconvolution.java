@@ -20,8 +20,8 @@ import java.util.Arrays;
  * about 7 ms. The backward pass is the same in reverse: gather each output gradient's 2×2 blocks into rows, then two
  * products give the input and weight gradients.
  *
- * <p>Weights are DL4J's {@code [nIn, nOut, 2, 2]}; the product's rows are ordered {@code (o, a, b)}. Arrays are read and
- * read through their strides by ND4J's products; the shuffle's loops need contiguous arrays and copy any other.
+ * <p>Weights are DL4J's {@code [nIn, nOut, 2, 2]}; the product's rows are ordered {@code (o, a, b)}. ND4J's products read
+ * arrays through their strides; the shuffle's loops need contiguous arrays and copy any other.
  */
 final class PixelShuffleDeconvolution {
 
@@ -101,7 +101,6 @@ final class PixelShuffleDeconvolution {
         private final INDArray spatial;
         private final int height;
         private final int width;
-        private final long[] stride;
         private final int images;
         private final int channels;
 
@@ -115,7 +114,6 @@ final class PixelShuffleDeconvolution {
             this.spatial = spatial;
             this.height = height;
             this.width = width;
-            this.stride = spatial.stride();
             this.images = (int) spatial.size(0);
             this.channels = (int) spatial.size(1);
         }
@@ -127,7 +125,7 @@ final class PixelShuffleDeconvolution {
                 DoubleBuffer from = NativeArrays.doubles(products);
                 forEachRow((source, target, c) -> {
                     for (int w = 0; w < width; w++) {
-                        to.put(target + (int) (2 * w * stride[3]), from.get(source + w) + bias[c]);
+                        to.put(target + 2 * w, from.get(source + w) + bias[c]);
                     }
                 });
             } else {
@@ -135,9 +133,8 @@ final class PixelShuffleDeconvolution {
                 FloatBuffer from = NativeArrays.floats(products);
                 forEachRow((source, target, c) -> {
                     float b = (float) bias[c];
-                    int step = (int) (2 * stride[3]);
-                    for (int w = 0, t = target; w < width; w++, t += step) {
-                        to.put(t, from.get(source + w) + b);
+                    for (int w = 0; w < width; w++) {
+                        to.put(target + 2 * w, from.get(source + w) + b);
                     }
                 });
             }
@@ -155,7 +152,7 @@ final class PixelShuffleDeconvolution {
                 forEachRow((target, source, c) -> {
                     double sum = 0;
                     for (int w = 0; w < width; w++) {
-                        double value = from.get(source + (int) (2 * w * stride[3]));
+                        double value = from.get(source + 2 * w);
                         to.put(target + w, value);
                         sum += value;
                     }
@@ -165,10 +162,9 @@ final class PixelShuffleDeconvolution {
                 FloatBuffer from = NativeArrays.floats(spatial);
                 FloatBuffer to = NativeArrays.floats(products);
                 forEachRow((target, source, c) -> {
-                    int step = (int) (2 * stride[3]);
                     float sum = 0;
-                    for (int w = 0, s = source; w < width; w++, s += step) {
-                        float value = from.get(s);
+                    for (int w = 0; w < width; w++) {
+                        float value = from.get(source + 2 * w);
                         to.put(target + w, value);
                         sum += value;
                     }
@@ -183,18 +179,17 @@ final class PixelShuffleDeconvolution {
             void copy(int product, int spatialStart, int channel);
         }
 
+        /** Every product row segment with its spatial row; both arrays hold {@code 4·H·W} values a channel map. */
         private void forEachRow(Row row) {
             int pixels = height * width;
-            for (int n = 0; n < images; n++) {
-                for (int c = 0; c < channels; c++) {
-                    for (int ab = 0; ab < 4; ab++) {
-                        int a = ab >> 1;
-                        int b = ab & 1;
-                        int product = ((n * channels + c) * 4 + ab) * pixels;
-                        long plane = n * stride[0] + c * stride[1] + b * stride[3];
-                        for (int h = 0; h < height; h++) {
-                            row.copy(product + h * width, (int) (plane + (2L * h + a) * stride[2]), c);
-                        }
+            for (int map = 0; map < images * channels; map++) {
+                for (int ab = 0; ab < 4; ab++) {
+                    int a = ab >> 1;
+                    int b = ab & 1;
+                    int product = (map * 4 + ab) * pixels;
+                    int plane = map * 4 * pixels + b;
+                    for (int h = 0; h < height; h++) {
+                        row.copy(product + h * width, plane + (2 * h + a) * 2 * width, map % channels);
                     }
                 }
             }

@@ -78,7 +78,7 @@ public class SingleForwardDeconvolution2D extends Deconvolution2D {
         protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
                                                      LayerWorkspaceMgr workspaceMgr) {
             INDArray weights = getParamWithNoise(DeconvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
-            if (!pixelShuffled() || input == null || input.rank() != 4 || input.size(1) != weights.size(0)) {
+            if (!pixelShuffled() || input.rank() != 4 || input.size(1) != weights.size(0)) {
                 return super.preOutput(training, forBackprop, workspaceMgr); // and its errors
             }
             INDArray bias = layerConf().hasBias()
