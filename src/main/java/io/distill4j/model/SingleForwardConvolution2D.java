@@ -5,6 +5,10 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ConvolutionUtils;
@@ -20,7 +24,9 @@ import java.util.Collection;
  * and a plain ReLU (whose derivative is 1 exactly where its output is positive) the output of the training forward
  * pass serves instead. Any other activation takes DL4J's own path. Outputs, gradients and serialised form are DL4J's
  * (tested against the built-in layer, gradient-checked); a saved model keeps this class, and DL4J's own layer loads
- * as before. A layer reading this one's output may change it in place (DL4J allows that when it is the only reader)
+ * as before. On float NCHW input on ND4J's CPU backend the convolution itself runs as distill4j's own oneDNN
+ * primitives ({@link OneDnnConvolution}: built once per input shape, channels-last, direct algorithm) instead of
+ * libnd4j's {@code conv2d} ops; double precision and anything else takes DL4J's path. A layer reading this one's output may change it in place (DL4J allows that when it is the only reader)
  * only in ways that keep each value's sign where the gradient flows: DL4J's inverted {@code Dropout} does; additive
  * noise ({@code GaussianNoise}) on the next layer's input would not, so do not combine it with a ReLU here.
  */
@@ -51,6 +57,8 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
     /** The running layer: keeps its training output for the backward pass. */
     public static class Impl extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
         private final TrainingOutput trainingOutput = new TrainingOutput();
+        /** Built on first use: a double network never loads oneDNN. */
+        private OneDnnConvolution oneDnnConvolution;
 
         public Impl(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
@@ -67,6 +75,66 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
                                                        LayerWorkspaceMgr workspaceMgr) {
             return trainingOutput.forBackprop(forBackprop,
                     () -> super.preOutput4d(training, forBackprop, workspaceMgr));
+        }
+
+        /** Whether this layer's convolution runs as {@link OneDnnConvolution} on its current input. */
+        boolean runsOnOneDnn() {
+            return OneDnnConvolution.computes(layerConf(), input, dataType);
+        }
+
+        private OneDnnConvolution oneDnnConvolution() {
+            if (oneDnnConvolution == null) {
+                oneDnnConvolution = new OneDnnConvolution();
+            }
+            return oneDnnConvolution;
+        }
+
+        @Override
+        protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
+                                                     LayerWorkspaceMgr workspaceMgr) {
+            if (!runsOnOneDnn()) {
+                return super.preOutput(training, forBackprop, workspaceMgr); // and its errors
+            }
+            OneDnnConvolution.Geometry geometry = OneDnnConvolution.Geometry.of(layerConf(), input);
+            INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+            INDArray bias = layerConf().hasBias()
+                    ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
+            INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+                    geometry.dst(), 'c');
+            oneDnnConvolution().forward(geometry, NativeArrays.contiguous(input), weights, bias, output,
+                    floats -> workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, floats));
+            return new Pair<>(output, null);
+        }
+
+        @Override
+        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            if (!runsOnOneDnn()) {
+                return super.backpropGradient(epsilon, workspaceMgr);
+            }
+            assertInputSet(true);
+            OneDnnConvolution.Geometry geometry = OneDnnConvolution.Geometry.of(layerConf(), input);
+            INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+            INDArray delta = trainingOutput.reluGradient(layerConf().getActivationFn(), epsilon);
+            if (delta == null) {
+                delta = layerConf().getActivationFn()
+                        .backprop(preOutput4d(true, true, workspaceMgr).getFirst(), epsilon.castTo(DataType.FLOAT))
+                        .getFirst();
+            }
+            INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+            INDArray biasGrad = layerConf().hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+            INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
+                    input.shape(), 'c');
+            oneDnnConvolution().backward(geometry, NativeArrays.contiguous(input), weights, NativeArrays.contiguous(delta),
+                    inputGrad, weightGrad, biasGrad,
+                    floats -> workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, floats));
+
+            Gradient gradient = new DefaultGradient();
+            if (biasGrad != null) {
+                gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
+            }
+            gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
+            weightNoiseParams.clear();
+            return new Pair<>(gradient, backpropDropOutIfPresent(inputGrad));
         }
 
         @Override

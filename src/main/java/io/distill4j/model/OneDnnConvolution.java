@@ -1,0 +1,388 @@
+package io.distill4j.model;
+
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/**
+ * A 2-D convolution on NCHW float arrays as oneDNN primitives of its own, called through JavaCPP's {@code dnnl}
+ * preset, for {@link SingleForwardConvolution2D}. libnd4j runs the same oneDNN, but builds its primitives on every call,
+ * converts inputs, weights and outputs between plain NCHW and oneDNN's blocked layouts around each of them, and asks
+ * for the weight gradient with {@code convolution_auto}, which on the student's thin layers picks Winograd. Here each
+ * primitive is built once per input shape with the direct algorithm, oneDNN chooses the layouts it runs fastest, and
+ * only the conversions it needs are made. The blocked buffers are the caller's working memory (DL4J workspaces), so
+ * they cost no memory between calls.
+ *
+ * <p>oneDNN has no double-precision convolution on the CPU: double networks, other data formats, weight noise and any
+ * backend but ND4J's CPU one take DL4J's path. {@code -Ddistill4j.onednn=false} switches this class off.
+ */
+final class OneDnnConvolution {
+    /** System property that switches this class off when "false". */
+    static final String PROPERTY = "distill4j.onednn";
+
+    private static final Logger LOG = LoggerFactory.getLogger(OneDnnConvolution.class);
+    /** The CPU engine, or null when the preset does not load here (then every layer takes DL4J's path). */
+    private static final engine ENGINE = cpuEngine();
+    /** Shapes a layer keeps primitives for: training, validation and a last smaller batch. */
+    private static final int SHAPES_KEPT = 4;
+
+    private final stream stream = new stream(ENGINE);
+    private final Map<Geometry, Primitives> primitives = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Geometry, Primitives> eldest) {
+            return size() > SHAPES_KEPT;
+        }
+    };
+
+    /** Whether oneDNN can run here at all (CPU backend, preset loaded, not switched off). */
+    static boolean available() {
+        return ENGINE != null;
+    }
+
+    /** Whether this class computes {@code conf}'s convolution on {@code input} in a network of {@code dataType}. */
+    static boolean computes(ConvolutionLayer conf, INDArray input, DataType dataType) {
+        return available() && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && conf.getWeightNoise() == null
+                && dataType == DataType.FLOAT && input != null && input.dataType() == DataType.FLOAT
+                && input.rank() == 4 && input.size(1) == conf.getNIn() && Geometry.of(conf, input) != null;
+    }
+
+    /**
+     * Writes the convolution of {@code input} {@code [N, C, H, W]} with {@code weights} {@code [O, C, kH, kW]} and
+     * {@code bias} ({@code O} values, or null) into {@code output} {@code [N, O, outH, outW]}, all contiguous float;
+     * {@code scratch} gives working memory of a number of floats.
+     */
+    void forward(Geometry geometry, INDArray input, INDArray weights, INDArray bias, INDArray output,
+                 LongFunction<INDArray> scratch) {
+        Primitives p = primitivesFor(geometry);
+        p.src.bindIn(input, scratch, stream);
+        p.weights.bindIn(weights, scratch, stream);
+        if (bias != null) {
+            p.bias.set_data_handle(pointerTo(bias));
+        }
+        p.dst.bind(output, scratch);
+        p.forward.execute(stream, p.forwardArgs);
+        p.dst.out(stream);
+        stream._wait();
+    }
+
+    /**
+     * The gradients of {@link #forward} given {@code delta}, the gradient at its output (pre-activation): the
+     * input's into {@code inputGrad}, the weights' into {@code weightGrad} {@code [O, C, kH, kW]} and the bias's into
+     * {@code biasGrad} ({@code O} values; null when there is no bias), all contiguous float; they are overwritten.
+     */
+    void backward(Geometry geometry, INDArray input, INDArray weights, INDArray delta, INDArray inputGrad,
+                  INDArray weightGrad, INDArray biasGrad, LongFunction<INDArray> scratch) {
+        Backward b = primitivesFor(geometry).backward();
+        b.dataDiffDst.bindIn(delta, scratch, stream);
+        b.weights.bindIn(weights, scratch, stream);
+        b.diffSrc.bind(inputGrad, scratch);
+        b.data.execute(stream, b.dataArgs);
+        b.diffSrc.out(stream);
+
+        if (b.sharedDiffDst) {
+            b.weightsDiffDst.user.set_data_handle(pointerTo(delta));
+        } else {
+            b.weightsDiffDst.bindIn(delta, scratch, stream);
+        }
+        b.src.bindIn(input, scratch, stream);
+        b.diffWeights.bind(weightGrad, scratch);
+        if (biasGrad != null) {
+            b.diffBias.set_data_handle(pointerTo(biasGrad));
+        }
+        b.weightsGrad.execute(stream, b.weightsArgs);
+        b.diffWeights.out(stream);
+        stream._wait();
+    }
+
+    private Primitives primitivesFor(Geometry geometry) {
+        return primitives.computeIfAbsent(geometry, Primitives::new);
+    }
+
+    /**
+     * One convolution's sizes in oneDNN's terms. oneDNN takes the padding on each side; DL4J's Same mode pads the
+     * top-left by {@code getSameModeTopLeftPadding} and the bottom-right by what the output size leaves.
+     */
+    record Geometry(long n, long inChannels, long inHeight, long inWidth, long outChannels, long outHeight,
+                    long outWidth, long kernelHeight, long kernelWidth, long strideHeight, long strideWidth,
+                    long dilationHeight, long dilationWidth, long padTop, long padLeft, long padBottom,
+                    long padRight, boolean bias) {
+
+        /**
+         * The geometry of {@code conf} on {@code input} (only its shape is read), or null when oneDNN cannot express it (a
+         * Truncate-mode layer whose output drops input rows would need negative padding). Invalid sizes raise DL4J's
+         * own errors.
+         */
+        static Geometry of(ConvolutionLayer conf, INDArray input) {
+            long[] inputShape = input.shape();
+            int[] kernel = conf.getKernelSize();
+            int[] stride = conf.getStride();
+            int[] dilation = conf.getDilation();
+            int[] in = {(int) inputShape[2], (int) inputShape[3]};
+            int[] pad;
+            int[] out;
+            if (conf.getConvolutionMode() == ConvolutionMode.Same) {
+                out = ConvolutionUtils.getOutputSize(input, kernel, stride, null,
+                        ConvolutionMode.Same, dilation, CNN2DFormat.NCHW);
+                pad = ConvolutionUtils.getSameModeTopLeftPadding(out, in, kernel, stride, dilation);
+            } else {
+                pad = conf.getPadding();
+                out = ConvolutionUtils.getOutputSize(input, kernel, stride, pad,
+                        conf.getConvolutionMode(), dilation, CNN2DFormat.NCHW);
+            }
+            long padBottom = (long) (out[0] - 1) * stride[0] + (long) (kernel[0] - 1) * dilation[0] + 1 - in[0] - pad[0];
+            long padRight = (long) (out[1] - 1) * stride[1] + (long) (kernel[1] - 1) * dilation[1] + 1 - in[1] - pad[1];
+            if (padBottom < 0 || padRight < 0) {
+                return null;
+            }
+            return new Geometry(inputShape[0], inputShape[1], in[0], in[1], conf.getNOut(), out[0], out[1],
+                    kernel[0], kernel[1], stride[0], stride[1], dilation[0], dilation[1], pad[0], pad[1],
+                    padBottom, padRight, conf.hasBias());
+        }
+
+        long[] src() {
+            return new long[]{n, inChannels, inHeight, inWidth};
+        }
+
+        long[] weights() {
+            return new long[]{outChannels, inChannels, kernelHeight, kernelWidth};
+        }
+
+        long[] dst() {
+            return new long[]{n, outChannels, outHeight, outWidth};
+        }
+
+        long[] strides() {
+            return new long[]{strideHeight, strideWidth};
+        }
+
+        /** oneDNN counts dilation from 0 (no gaps), DL4J from 1. */
+        long[] dilates() {
+            return new long[]{dilationHeight - 1, dilationWidth - 1};
+        }
+
+        long[] paddingBefore() {
+            return new long[]{padTop, padLeft};
+        }
+
+        long[] paddingAfter() {
+            return new long[]{padBottom, padRight};
+        }
+    }
+
+    /** A layer's primitives for one geometry: the forward pass at once, the backward pass on first use. */
+    private final class Primitives {
+        final Geometry geometry;
+        final convolution_forward.primitive_desc forwardDesc;
+        final convolution_forward forward;
+        final Port src;
+        final Port weights;
+        final memory bias;
+        final Port dst;
+        final IntMemoryMap forwardArgs = new IntMemoryMap();
+        private Backward backward;
+
+        Primitives(Geometry g) {
+            geometry = g;
+            convolution_forward.desc desc = g.bias()
+                    ? new convolution_forward.desc(dnnl.prop_kind.forward_training,
+                    dnnl.algorithm.convolution_direct, channelsLast(g.src()), any(g.weights()), plain(new long[]{g.outChannels()}),
+                    channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter())
+                    : new convolution_forward.desc(dnnl.prop_kind.forward_training,
+                    dnnl.algorithm.convolution_direct, channelsLast(g.src()), any(g.weights()), channelsLast(g.dst()), g.strides(),
+                    g.dilates(), g.paddingBefore(), g.paddingAfter());
+            forwardDesc = new convolution_forward.primitive_desc(desc, ENGINE);
+            forward = new convolution_forward(forwardDesc);
+            src = Port.input(plain(g.src()), forwardDesc.src_desc());
+            weights = Port.input(plain(g.weights()), forwardDesc.weights_desc());
+            dst = Port.output(plain(g.dst()), forwardDesc.dst_desc());
+            bias = g.bias() ? new memory(plain(new long[]{g.outChannels()}), ENGINE, (Pointer) null) : null;
+            forwardArgs.put(dnnl.DNNL_ARG_SRC, src.inner);
+            forwardArgs.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
+            if (bias != null) {
+                forwardArgs.put(dnnl.DNNL_ARG_BIAS, bias);
+            }
+            forwardArgs.put(dnnl.DNNL_ARG_DST, dst.inner);
+        }
+
+        Backward backward() {
+            if (backward == null) {
+                backward = new Backward(geometry, forwardDesc);
+            }
+            return backward;
+        }
+    }
+
+    /** The backward-data and backward-weights primitives of one geometry and their arguments. */
+    private static final class Backward {
+        final convolution_backward_data data;
+        final Port dataDiffDst;
+        final Port weights;
+        final Port diffSrc;
+        final IntMemoryMap dataArgs = new IntMemoryMap();
+        final convolution_backward_weights weightsGrad;
+        final Port src;
+        final Port weightsDiffDst;
+        /** Whether both primitives read the output gradient in the same layout (converted once, then). */
+        final boolean sharedDiffDst;
+        final Port diffWeights;
+        final memory diffBias;
+        final IntMemoryMap weightsArgs = new IntMemoryMap();
+
+        Backward(Geometry g, convolution_forward.primitive_desc hint) {
+            convolution_backward_data.primitive_desc dataDesc = new convolution_backward_data.primitive_desc(
+                    new convolution_backward_data.desc(dnnl.algorithm.convolution_direct, channelsLast(g.src()),
+                            any(g.weights()), channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter()),
+                    ENGINE, hint);
+            data = new convolution_backward_data(dataDesc);
+            dataDiffDst = Port.input(plain(g.dst()), dataDesc.diff_dst_desc());
+            weights = Port.input(plain(g.weights()), dataDesc.weights_desc());
+            diffSrc = Port.output(plain(g.src()), dataDesc.diff_src_desc());
+            dataArgs.put(dnnl.DNNL_ARG_DIFF_DST, dataDiffDst.inner);
+            dataArgs.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
+            dataArgs.put(dnnl.DNNL_ARG_DIFF_SRC, diffSrc.inner);
+
+            convolution_backward_weights.desc weightsDesc = g.bias()
+                    ? new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, channelsLast(g.src()),
+                    any(g.weights()), plain(new long[]{g.outChannels()}), channelsLast(g.dst()), g.strides(), g.dilates(),
+                    g.paddingBefore(), g.paddingAfter())
+                    : new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, channelsLast(g.src()),
+                    any(g.weights()), channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter());
+            convolution_backward_weights.primitive_desc weightsPrimitiveDesc =
+                    new convolution_backward_weights.primitive_desc(weightsDesc, ENGINE, hint);
+            weightsGrad = new convolution_backward_weights(weightsPrimitiveDesc);
+            src = Port.input(plain(g.src()), weightsPrimitiveDesc.src_desc());
+            sharedDiffDst = weightsPrimitiveDesc.diff_dst_desc().equals(dataDesc.diff_dst_desc());
+            weightsDiffDst = sharedDiffDst ? dataDiffDst
+                    : Port.input(plain(g.dst()), weightsPrimitiveDesc.diff_dst_desc());
+            diffWeights = Port.output(plain(g.weights()), weightsPrimitiveDesc.diff_weights_desc());
+            diffBias = g.bias() ? new memory(plain(new long[]{g.outChannels()}), ENGINE, (Pointer) null) : null;
+            weightsArgs.put(dnnl.DNNL_ARG_SRC, src.inner);
+            weightsArgs.put(dnnl.DNNL_ARG_DIFF_DST, weightsDiffDst.inner);
+            weightsArgs.put(dnnl.DNNL_ARG_DIFF_WEIGHTS, diffWeights.inner);
+            if (diffBias != null) {
+                weightsArgs.put(dnnl.DNNL_ARG_DIFF_BIAS, diffBias);
+            }
+        }
+    }
+
+    /**
+     * A primitive's argument: the caller's plain array and, when the primitive runs another layout, a buffer of that
+     * layout and the conversion between the two (into the buffer for inputs, out of it for outputs).
+     */
+    private static final class Port {
+        final memory user;
+        final memory inner;
+        final reorder conversion;
+        final long innerFloats;
+
+        private Port(memory.desc userDesc, memory.desc innerDesc, boolean input) {
+            user = new memory(userDesc, ENGINE, (Pointer) null);
+            if (innerDesc.equals(userDesc)) {
+                inner = user;
+                conversion = null;
+                innerFloats = 0;
+            } else {
+                inner = new memory(innerDesc, ENGINE, (Pointer) null);
+                conversion = input ? new reorder(user, inner) : new reorder(inner, user);
+                innerFloats = (innerDesc.get_size() + Float.BYTES - 1) / Float.BYTES;
+            }
+        }
+
+        static Port input(memory.desc userDesc, memory.desc innerDesc) {
+            return new Port(userDesc, innerDesc, true);
+        }
+
+        static Port output(memory.desc userDesc, memory.desc innerDesc) {
+            return new Port(userDesc, innerDesc, false);
+        }
+
+        /** Points the port at {@code array} and, when it converts, at a buffer from {@code scratch}. */
+        void bind(INDArray array, LongFunction<INDArray> scratch) {
+            user.set_data_handle(pointerTo(array));
+            if (conversion != null) {
+                inner.set_data_handle(pointerTo(scratch.apply(innerFloats)));
+            }
+        }
+
+        /** {@link #bind}, then converts {@code array} into the primitive's layout. */
+        void bindIn(INDArray array, LongFunction<INDArray> scratch, stream stream) {
+            bind(array, scratch);
+            if (conversion != null) {
+                conversion.execute(stream, user, inner);
+            }
+        }
+
+        /** Converts the primitive's result into the caller's array. */
+        void out(stream stream) {
+            if (conversion != null) {
+                conversion.execute(stream, inner, user);
+            }
+        }
+    }
+
+    /**
+     * Images and their gradients channels-last (NHWC): on the thin layers oneDNN's own choice, 16-channel blocks,
+     * computes 4 channels as 16 (backward-data 30 ms a call at 4 → 4 channels, 256², batch 8, against 7 ms in NHWC),
+     * and on wide ones NHWC ran as fast or faster in every shape of the U-Nets we timed.
+     */
+    private static memory.desc channelsLast(long[] dims) {
+        return new memory.desc(dims, memory.data_type.f32, memory.format_tag.acdb);
+    }
+
+    private static memory.desc any(long[] dims) {
+        return new memory.desc(dims, memory.data_type.f32, memory.format_tag.any);
+    }
+
+    /** NCHW, OIHW or a vector: ND4J's C order for each rank. */
+    private static memory.desc plain(long[] dims) {
+        memory.format_tag tag = switch (dims.length) {
+            case 1 -> memory.format_tag.a;
+            case 4 -> memory.format_tag.abcd;
+            default -> throw new IllegalArgumentException("no plain layout for rank " + dims.length);
+        };
+        return new memory.desc(dims, memory.data_type.f32, tag);
+    }
+
+    /** The address of {@code array}'s first element (ND4J's buffer of a view starts there), which must be contiguous. */
+    private static Pointer pointerTo(INDArray array) {
+        if (!NativeArrays.isContiguous(array)) {
+            throw new IllegalArgumentException("oneDNN needs a contiguous C-order array, got "
+                    + array.shapeInfoToString());
+        }
+        return array.data().addressPointer();
+    }
+
+    private static engine cpuEngine() {
+        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+            return null;
+        }
+        try {
+            if (!"CPU".equalsIgnoreCase(Acceleration.backend())) {
+                return null;
+            }
+            return new engine(engine.kind.cpu, 0);
+        } catch (Throwable e) { // a platform without the preset's natives: DL4J's path still works
+            LOG.warn("oneDNN convolutions unavailable, using DL4J's: {}", e.toString());
+            return null;
+        }
+    }
+}
