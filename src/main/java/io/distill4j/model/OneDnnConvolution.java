@@ -4,6 +4,8 @@ import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.eltwise_backward;
+import org.bytedeco.dnnl.eltwise_forward;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
@@ -113,6 +115,20 @@ final class OneDnnConvolution {
         stream._wait();
     }
 
+    /**
+     * Overwrites {@code output}, a kept ReLU output of {@code geometry}'s convolution, with the gradient at the ReLU's
+     * input given {@code epsilon} at its output ({@code epsilon} where the output is positive, else 0), as DL4J's ReLU
+     * overwrites its argument; both contiguous float. oneDNN's JIT eltwise kernel: libnd4j's ReLU derivative calls a
+     * {@code std::function} per element, and a Java loop over direct buffers does not vectorise.
+     */
+    void reluGradient(Geometry geometry, INDArray output, INDArray epsilon) {
+        ReluBackward relu = primitivesFor(geometry).reluBackward();
+        relu.output.set_data_handle(pointerTo(output));
+        relu.epsilon.set_data_handle(pointerTo(epsilon));
+        relu.primitive.execute(stream, relu.args);
+        stream._wait();
+    }
+
     private Primitives primitivesFor(Geometry geometry) {
         return primitives.computeIfAbsent(geometry, Primitives::new);
     }
@@ -199,6 +215,7 @@ final class OneDnnConvolution {
         final Port dst;
         final IntMemoryMap forwardArgs = new IntMemoryMap();
         private Backward backward;
+        private ReluBackward reluBackward;
 
         Primitives(Geometry g) {
             geometry = g;
@@ -228,6 +245,34 @@ final class OneDnnConvolution {
                 backward = new Backward(geometry, forwardDesc);
             }
             return backward;
+        }
+
+        ReluBackward reluBackward() {
+            if (reluBackward == null) {
+                reluBackward = new ReluBackward(plain(geometry.dst()));
+            }
+            return reluBackward;
+        }
+    }
+
+    /** ReLU's backward pass from its output, in place over the output ({@link #reluGradient}). */
+    private static final class ReluBackward {
+        final memory output;
+        final memory epsilon;
+        final eltwise_backward primitive;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        ReluBackward(memory.desc plain) {
+            eltwise_forward.primitive_desc hint = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
+                    dnnl.prop_kind.forward_training, dnnl.algorithm.eltwise_relu_use_dst_for_bwd, plain, 0f, 0f),
+                    ENGINE);
+            primitive = new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
+                    dnnl.algorithm.eltwise_relu_use_dst_for_bwd, plain, plain, 0f, 0f), ENGINE, hint));
+            output = new memory(plain, ENGINE, (Pointer) null);
+            epsilon = new memory(plain, ENGINE, (Pointer) null);
+            args.put(dnnl.DNNL_ARG_DST, output);
+            args.put(dnnl.DNNL_ARG_DIFF_DST, epsilon);
+            args.put(dnnl.DNNL_ARG_DIFF_SRC, output);
         }
     }
 

@@ -114,8 +114,11 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
             assertInputSet(true);
             OneDnnConvolution.Geometry geometry = OneDnnConvolution.Geometry.of(layerConf(), input);
             INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
-            INDArray delta = trainingOutput.reluGradient(layerConf().getActivationFn(), epsilon);
-            if (delta == null) {
+            INDArray delta = trainingOutput.keptReluOutput(layerConf().getActivationFn());
+            if (delta != null && NativeArrays.isContiguous(delta)) {
+                oneDnnConvolution().reluGradient(geometry, delta,
+                        NativeArrays.contiguous(epsilon.castTo(DataType.FLOAT)));
+            } else {
                 delta = layerConf().getActivationFn()
                         .backprop(preOutput4d(true, true, workspaceMgr).getFirst(), epsilon.castTo(DataType.FLOAT))
                         .getFirst();
