@@ -38,6 +38,7 @@ public final class InfoCommand implements Callable<Integer> {
         facts.put("data type", Nd4j.dataType().toString());
         facts.put("dl4j helpers enabled", String.valueOf(Acceleration.helpersEnabled()));
         facts.put("onednn helpers active", String.valueOf(Acceleration.convolutionHelperInUse()));
+        facts.put("distill4j onednn convolutions", String.valueOf(Acceleration.oneDnnConvolutions()));
         facts.put("max heap", Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
         return new Info(facts);
     }

@@ -187,8 +187,8 @@ public final class Benchmark {
 
     /** The machine and software the figures belong to. */
     public record Machine(String cpu, int cores, String simd, String os, String java, String dl4j, String backend,
-                          String blas, String ompThreads, String nativeBuild, boolean oneDnnHelpers, long maxHeapBytes,
-                          String jvmArguments) {
+                          String blas, String ompThreads, String nativeBuild, boolean oneDnnHelpers,
+                          boolean oneDnnConvolutions, long maxHeapBytes, String jvmArguments) {
     }
 
     /**
@@ -369,7 +369,7 @@ public final class Benchmark {
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")", Versions.dl4j(),
                 Acceleration.backend(), env.get("blas.vendor") + " (" + env.get("blas.threads") + " threads)",
                 String.valueOf(env.get("omp.threads")), Acceleration.nativeBuild(), Acceleration.convolutionHelperInUse(),
-                Runtime.getRuntime().maxMemory(),
+                Acceleration.oneDnnConvolutions(), Runtime.getRuntime().maxMemory(),
                 String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
     }
 

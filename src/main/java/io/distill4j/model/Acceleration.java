@@ -76,6 +76,14 @@ public final class Acceleration {
                 .findFirst().orElse("unknown");
     }
 
+    /**
+     * Whether distill4j's convolution layers run float NCHW convolutions as their own oneDNN primitives (JavaCPP's
+     * {@code dnnl} preset on ND4J's CPU backend, unless {@code -Ddistill4j.onednn=false}); else DL4J's path.
+     */
+    public static boolean oneDnnConvolutions() {
+        return OneDnnConvolution.available();
+    }
+
     /** Backend name as ND4J reports it, e.g. "CPU" or "CUDA". */
     public static String backend() {
         return environment().getProperty("backend", "unknown");

@@ -21,6 +21,7 @@ class InfoCommandTest {
         InfoCommand.Info info = new InfoCommand().run();
         assertEquals("1.0.0-M2.1", info.get("deeplearning4j"));
         assertEquals("true", info.get("onednn helpers active"));
+        assertEquals("true", info.get("distill4j onednn convolutions"));
         assertEquals("true", info.get("dl4j helpers enabled"));
         assertTrue(info.get("blas").startsWith("OPENBLAS"), info.get("blas"));
         assertNotEquals("null", info.get("omp threads"));

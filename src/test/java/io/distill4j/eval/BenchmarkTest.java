@@ -35,6 +35,7 @@ class BenchmarkTest {
         assertTrue(result.gemmGflopPerSecond() > 0);
         assertEquals("linux-x86_64-onednn", result.machine().nativeBuild());
         assertTrue(result.machine().oneDnnHelpers());
+        assertTrue(result.machine().oneDnnConvolutions());
         var json = Json.MAPPER.readTree(outcome.folder().resolve("benchmark.json").toFile());
         assertEquals(6, json.get("measurements").size());
         String markdown = Files.readString(outcome.folder().resolve("benchmark.md"));

@@ -40,7 +40,7 @@ class SideBySideTest {
         measurements.add(measurement(256, Benchmark.Step.TRAIN, 4.0));
         measurements.add(measurement(256, Benchmark.Step.DISTILL_CACHED, 3.5));
         Benchmark.Machine machine = new Benchmark.Machine("AMD EPYC", 1, "avx2 fma avx512f avx512_vnni", "Linux", "17",
-                "1.0.0-M2.1", "CPU", "OPENBLAS", "1", "linux-x86_64-onednn", true, 1L << 30, "");
+                "1.0.0-M2.1", "CPU", "OPENBLAS", "1", "linux-x86_64-onednn", true, true, 1L << 30, "");
         return new Benchmark.Result("2026-12-02T00:00:00Z", machine, settings, Double.NaN, Map.of(), measurements, 1L << 29);
     }
 
