@@ -81,7 +81,7 @@ public final class Acceleration {
      * {@code dnnl} preset on ND4J's CPU backend, unless {@code -Ddistill4j.onednn=false}); else DL4J's path.
      */
     public static boolean oneDnnConvolutions() {
-        return OneDnnConvolution.available();
+        return OneDnn.available();
     }
 
     /** Backend name as ND4J reports it, e.g. "CPU" or "CUDA". */

@@ -23,7 +23,9 @@ import java.util.Collection;
 /**
  * DL4J's {@link SubsamplingLayer} whose 2×2 stride-2 max pooling (the U-Nets') runs as a Java loop over the windows:
  * DL4J hands oneDNN plain NCHW, which gets oneDNN's reference {@code simple_nchw} kernel on the student's thin maps
- * (22 ms forward and 30 ms backward for 8 × 4 × 256² on one core, against 2.3 and 10 ms for the loop). Any other
+ * (22 ms forward and 30 ms backward for 8 × 4 × 256² on one core, against 2.3 and 10 ms for the loop). Where
+ * distill4j's oneDNN layers run ({@link OneDnn}), the float forward pass is oneDNN's JIT pooling on a channels-last copy
+ * instead ({@link OneDnnMaxPooling}); the backward pass is always the loop. Any other
  * pooling, odd sizes, dropout on the input or a mask takes DL4J's path. The configuration and its JSON are DL4J's, so
  * exporters that read a subsampling layer's fields read this one's.
  */
@@ -48,6 +50,8 @@ public class DirectMaxPooling2D extends SubsamplingLayer {
 
     /** The running layer: the loop for even-sized NCHW float or double input, DL4J's pooling otherwise. */
     public static class Impl extends org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer {
+        /** Float forward passes on oneDNN where it runs (built on first use). */
+        private OneDnnMaxPooling oneDnnForward;
 
         public Impl(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
@@ -74,6 +78,14 @@ public class DirectMaxPooling2D extends SubsamplingLayer {
             INDArray x = NativeArrays.contiguous(input);
             INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(),
                     new long[]{x.size(0), x.size(1), x.size(2) / 2, x.size(3) / 2}, 'c');
+            if (x.dataType() == DataType.FLOAT && OneDnn.available()) {
+                if (oneDnnForward == null) {
+                    oneDnnForward = new OneDnnMaxPooling();
+                }
+                oneDnnForward.forward(x, out,
+                        floats -> workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, floats));
+                return out;
+            }
             Windows windows = new Windows(x);
             if (x.dataType() == DataType.DOUBLE) {
                 windows.maxima(NativeArrays.doubles(x), NativeArrays.doubles(out));

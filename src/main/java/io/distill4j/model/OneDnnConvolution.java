@@ -6,9 +6,7 @@ import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.eltwise_backward;
 import org.bytedeco.dnnl.eltwise_forward;
-import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.Pointer;
@@ -18,8 +16,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,19 +31,13 @@ import java.util.function.LongFunction;
  * they cost no memory between calls.
  *
  * <p>oneDNN has no double-precision convolution on the CPU: double networks, other data formats, weight noise and any
- * backend but ND4J's CPU one take DL4J's path. {@code -Ddistill4j.onednn=false} switches this class off.
+ * backend but ND4J's CPU one take DL4J's path; {@link OneDnn} says whether oneDNN runs here.
  */
 final class OneDnnConvolution {
-    /** System property that switches this class off when "false". */
-    static final String PROPERTY = "distill4j.onednn";
-
-    private static final Logger LOG = LoggerFactory.getLogger(OneDnnConvolution.class);
-    /** The CPU engine, or null when the preset does not load here (then every layer takes DL4J's path). */
-    private static final engine ENGINE = cpuEngine();
     /** Shapes a layer keeps primitives for: training, validation and a last smaller batch. */
     private static final int SHAPES_KEPT = 4;
 
-    private final stream stream = new stream(ENGINE);
+    private final stream stream = new stream(OneDnn.ENGINE);
     private final Map<Geometry, Primitives> primitives = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Geometry, Primitives> eldest) {
@@ -55,14 +45,9 @@ final class OneDnnConvolution {
         }
     };
 
-    /** Whether oneDNN can run here at all (CPU backend, preset loaded, not switched off). */
-    static boolean available() {
-        return ENGINE != null;
-    }
-
     /** Whether this class computes {@code conf}'s convolution on {@code input} in a network of {@code dataType}. */
     static boolean computes(ConvolutionLayer conf, INDArray input, DataType dataType) {
-        return available() && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && conf.getWeightNoise() == null
+        return OneDnn.available() && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && conf.getWeightNoise() == null
                 && dataType == DataType.FLOAT && input != null && input.dataType() == DataType.FLOAT
                 && input.rank() == 4 && input.size(1) == conf.getNIn() && Geometry.of(conf, input) != null;
     }
@@ -78,7 +63,7 @@ final class OneDnnConvolution {
         p.src.bindIn(input, scratch, stream);
         p.weights.bindIn(weights, scratch, stream);
         if (bias != null) {
-            p.bias.set_data_handle(pointerTo(bias));
+            p.bias.set_data_handle(OneDnn.pointerTo(bias));
         }
         p.dst.bind(output, scratch);
         p.forward.execute(stream, p.forwardArgs);
@@ -101,14 +86,14 @@ final class OneDnnConvolution {
         b.diffSrc.out(stream);
 
         if (b.sharedDiffDst) {
-            b.weightsDiffDst.user.set_data_handle(pointerTo(delta));
+            b.weightsDiffDst.user.set_data_handle(OneDnn.pointerTo(delta));
         } else {
             b.weightsDiffDst.bindIn(delta, scratch, stream);
         }
         b.src.bindIn(input, scratch, stream);
         b.diffWeights.bind(weightGrad, scratch);
         if (biasGrad != null) {
-            b.diffBias.set_data_handle(pointerTo(biasGrad));
+            b.diffBias.set_data_handle(OneDnn.pointerTo(biasGrad));
         }
         b.weightsGrad.execute(stream, b.weightsArgs);
         b.diffWeights.out(stream);
@@ -123,8 +108,8 @@ final class OneDnnConvolution {
      */
     void reluGradient(Geometry geometry, INDArray output, INDArray epsilon) {
         ReluBackward relu = primitivesFor(geometry).reluBackward();
-        relu.output.set_data_handle(pointerTo(output));
-        relu.epsilon.set_data_handle(pointerTo(epsilon));
+        relu.output.set_data_handle(OneDnn.pointerTo(output));
+        relu.epsilon.set_data_handle(OneDnn.pointerTo(epsilon));
         relu.primitive.execute(stream, relu.args);
         stream._wait();
     }
@@ -209,10 +194,10 @@ final class OneDnnConvolution {
         final Geometry geometry;
         final convolution_forward.primitive_desc forwardDesc;
         final convolution_forward forward;
-        final Port src;
-        final Port weights;
+        final OneDnn.Port src;
+        final OneDnn.Port weights;
         final memory bias;
-        final Port dst;
+        final OneDnn.Port dst;
         final IntMemoryMap forwardArgs = new IntMemoryMap();
         private Backward backward;
         private ReluBackward reluBackward;
@@ -221,17 +206,17 @@ final class OneDnnConvolution {
             geometry = g;
             convolution_forward.desc desc = g.bias()
                     ? new convolution_forward.desc(dnnl.prop_kind.forward_training,
-                    dnnl.algorithm.convolution_direct, channelsLast(g.src()), any(g.weights()), plain(new long[]{g.outChannels()}),
-                    channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter())
+                    dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()), OneDnn.any(g.weights()), OneDnn.plain(new long[]{g.outChannels()}),
+                    OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter())
                     : new convolution_forward.desc(dnnl.prop_kind.forward_training,
-                    dnnl.algorithm.convolution_direct, channelsLast(g.src()), any(g.weights()), channelsLast(g.dst()), g.strides(),
+                    dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()), OneDnn.any(g.weights()), OneDnn.channelsLast(g.dst()), g.strides(),
                     g.dilates(), g.paddingBefore(), g.paddingAfter());
-            forwardDesc = new convolution_forward.primitive_desc(desc, ENGINE);
+            forwardDesc = new convolution_forward.primitive_desc(desc, OneDnn.ENGINE);
             forward = new convolution_forward(forwardDesc);
-            src = Port.input(plain(g.src()), forwardDesc.src_desc());
-            weights = Port.input(plain(g.weights()), forwardDesc.weights_desc());
-            dst = Port.output(plain(g.dst()), forwardDesc.dst_desc());
-            bias = g.bias() ? new memory(plain(new long[]{g.outChannels()}), ENGINE, (Pointer) null) : null;
+            src = OneDnn.Port.input(OneDnn.plain(g.src()), forwardDesc.src_desc());
+            weights = OneDnn.Port.input(OneDnn.plain(g.weights()), forwardDesc.weights_desc());
+            dst = OneDnn.Port.output(OneDnn.plain(g.dst()), forwardDesc.dst_desc());
+            bias = g.bias() ? new memory(OneDnn.plain(new long[]{g.outChannels()}), OneDnn.ENGINE, (Pointer) null) : null;
             forwardArgs.put(dnnl.DNNL_ARG_SRC, src.inner);
             forwardArgs.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
             if (bias != null) {
@@ -249,7 +234,7 @@ final class OneDnnConvolution {
 
         ReluBackward reluBackward() {
             if (reluBackward == null) {
-                reluBackward = new ReluBackward(plain(geometry.dst()));
+                reluBackward = new ReluBackward(OneDnn.plain(geometry.dst()));
             }
             return reluBackward;
         }
@@ -265,11 +250,11 @@ final class OneDnnConvolution {
         ReluBackward(memory.desc plain) {
             eltwise_forward.primitive_desc hint = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
                     dnnl.prop_kind.forward_training, dnnl.algorithm.eltwise_relu_use_dst_for_bwd, plain, 0f, 0f),
-                    ENGINE);
+                    OneDnn.ENGINE);
             primitive = new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
-                    dnnl.algorithm.eltwise_relu_use_dst_for_bwd, plain, plain, 0f, 0f), ENGINE, hint));
-            output = new memory(plain, ENGINE, (Pointer) null);
-            epsilon = new memory(plain, ENGINE, (Pointer) null);
+                    dnnl.algorithm.eltwise_relu_use_dst_for_bwd, plain, plain, 0f, 0f), OneDnn.ENGINE, hint));
+            output = new memory(plain, OneDnn.ENGINE, (Pointer) null);
+            epsilon = new memory(plain, OneDnn.ENGINE, (Pointer) null);
             args.put(dnnl.DNNL_ARG_DST, output);
             args.put(dnnl.DNNL_ARG_DIFF_DST, epsilon);
             args.put(dnnl.DNNL_ARG_DIFF_SRC, output);
@@ -279,155 +264,53 @@ final class OneDnnConvolution {
     /** The backward-data and backward-weights primitives of one geometry and their arguments. */
     private static final class Backward {
         final convolution_backward_data data;
-        final Port dataDiffDst;
-        final Port weights;
-        final Port diffSrc;
+        final OneDnn.Port dataDiffDst;
+        final OneDnn.Port weights;
+        final OneDnn.Port diffSrc;
         final IntMemoryMap dataArgs = new IntMemoryMap();
         final convolution_backward_weights weightsGrad;
-        final Port src;
-        final Port weightsDiffDst;
+        final OneDnn.Port src;
+        final OneDnn.Port weightsDiffDst;
         /** Whether both primitives read the output gradient in the same layout (converted once, then). */
         final boolean sharedDiffDst;
-        final Port diffWeights;
+        final OneDnn.Port diffWeights;
         final memory diffBias;
         final IntMemoryMap weightsArgs = new IntMemoryMap();
 
         Backward(Geometry g, convolution_forward.primitive_desc hint) {
             convolution_backward_data.primitive_desc dataDesc = new convolution_backward_data.primitive_desc(
-                    new convolution_backward_data.desc(dnnl.algorithm.convolution_direct, channelsLast(g.src()),
-                            any(g.weights()), channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter()),
-                    ENGINE, hint);
+                    new convolution_backward_data.desc(dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
+                            OneDnn.any(g.weights()), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter()),
+                    OneDnn.ENGINE, hint);
             data = new convolution_backward_data(dataDesc);
-            dataDiffDst = Port.input(plain(g.dst()), dataDesc.diff_dst_desc());
-            weights = Port.input(plain(g.weights()), dataDesc.weights_desc());
-            diffSrc = Port.output(plain(g.src()), dataDesc.diff_src_desc());
+            dataDiffDst = OneDnn.Port.input(OneDnn.plain(g.dst()), dataDesc.diff_dst_desc());
+            weights = OneDnn.Port.input(OneDnn.plain(g.weights()), dataDesc.weights_desc());
+            diffSrc = OneDnn.Port.output(OneDnn.plain(g.src()), dataDesc.diff_src_desc());
             dataArgs.put(dnnl.DNNL_ARG_DIFF_DST, dataDiffDst.inner);
             dataArgs.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
             dataArgs.put(dnnl.DNNL_ARG_DIFF_SRC, diffSrc.inner);
 
             convolution_backward_weights.desc weightsDesc = g.bias()
-                    ? new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, channelsLast(g.src()),
-                    any(g.weights()), plain(new long[]{g.outChannels()}), channelsLast(g.dst()), g.strides(), g.dilates(),
+                    ? new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
+                    OneDnn.any(g.weights()), OneDnn.plain(new long[]{g.outChannels()}), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(),
                     g.paddingBefore(), g.paddingAfter())
-                    : new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, channelsLast(g.src()),
-                    any(g.weights()), channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter());
+                    : new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
+                    OneDnn.any(g.weights()), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter());
             convolution_backward_weights.primitive_desc weightsPrimitiveDesc =
-                    new convolution_backward_weights.primitive_desc(weightsDesc, ENGINE, hint);
+                    new convolution_backward_weights.primitive_desc(weightsDesc, OneDnn.ENGINE, hint);
             weightsGrad = new convolution_backward_weights(weightsPrimitiveDesc);
-            src = Port.input(plain(g.src()), weightsPrimitiveDesc.src_desc());
+            src = OneDnn.Port.input(OneDnn.plain(g.src()), weightsPrimitiveDesc.src_desc());
             sharedDiffDst = weightsPrimitiveDesc.diff_dst_desc().equals(dataDesc.diff_dst_desc());
             weightsDiffDst = sharedDiffDst ? dataDiffDst
-                    : Port.input(plain(g.dst()), weightsPrimitiveDesc.diff_dst_desc());
-            diffWeights = Port.output(plain(g.weights()), weightsPrimitiveDesc.diff_weights_desc());
-            diffBias = g.bias() ? new memory(plain(new long[]{g.outChannels()}), ENGINE, (Pointer) null) : null;
+                    : OneDnn.Port.input(OneDnn.plain(g.dst()), weightsPrimitiveDesc.diff_dst_desc());
+            diffWeights = OneDnn.Port.output(OneDnn.plain(g.weights()), weightsPrimitiveDesc.diff_weights_desc());
+            diffBias = g.bias() ? new memory(OneDnn.plain(new long[]{g.outChannels()}), OneDnn.ENGINE, (Pointer) null) : null;
             weightsArgs.put(dnnl.DNNL_ARG_SRC, src.inner);
             weightsArgs.put(dnnl.DNNL_ARG_DIFF_DST, weightsDiffDst.inner);
             weightsArgs.put(dnnl.DNNL_ARG_DIFF_WEIGHTS, diffWeights.inner);
             if (diffBias != null) {
                 weightsArgs.put(dnnl.DNNL_ARG_DIFF_BIAS, diffBias);
             }
-        }
-    }
-
-    /**
-     * A primitive's argument: the caller's plain array and, when the primitive runs another layout, a buffer of that
-     * layout and the conversion between the two (into the buffer for inputs, out of it for outputs).
-     */
-    private static final class Port {
-        final memory user;
-        final memory inner;
-        final reorder conversion;
-        final long innerFloats;
-
-        private Port(memory.desc userDesc, memory.desc innerDesc, boolean input) {
-            user = new memory(userDesc, ENGINE, (Pointer) null);
-            if (innerDesc.equals(userDesc)) {
-                inner = user;
-                conversion = null;
-                innerFloats = 0;
-            } else {
-                inner = new memory(innerDesc, ENGINE, (Pointer) null);
-                conversion = input ? new reorder(user, inner) : new reorder(inner, user);
-                innerFloats = (innerDesc.get_size() + Float.BYTES - 1) / Float.BYTES;
-            }
-        }
-
-        static Port input(memory.desc userDesc, memory.desc innerDesc) {
-            return new Port(userDesc, innerDesc, true);
-        }
-
-        static Port output(memory.desc userDesc, memory.desc innerDesc) {
-            return new Port(userDesc, innerDesc, false);
-        }
-
-        /** Points the port at {@code array} and, when it converts, at a buffer from {@code scratch}. */
-        void bind(INDArray array, LongFunction<INDArray> scratch) {
-            user.set_data_handle(pointerTo(array));
-            if (conversion != null) {
-                inner.set_data_handle(pointerTo(scratch.apply(innerFloats)));
-            }
-        }
-
-        /** {@link #bind}, then converts {@code array} into the primitive's layout. */
-        void bindIn(INDArray array, LongFunction<INDArray> scratch, stream stream) {
-            bind(array, scratch);
-            if (conversion != null) {
-                conversion.execute(stream, user, inner);
-            }
-        }
-
-        /** Converts the primitive's result into the caller's array. */
-        void out(stream stream) {
-            if (conversion != null) {
-                conversion.execute(stream, inner, user);
-            }
-        }
-    }
-
-    /**
-     * Images and their gradients channels-last (NHWC): on the thin layers oneDNN's own choice, 16-channel blocks,
-     * computes 4 channels as 16 (backward-data 30 ms a call at 4 → 4 channels, 256², batch 8, against 7 ms in NHWC),
-     * and on wide ones NHWC ran as fast or faster in every shape of the U-Nets we timed.
-     */
-    private static memory.desc channelsLast(long[] dims) {
-        return new memory.desc(dims, memory.data_type.f32, memory.format_tag.acdb);
-    }
-
-    private static memory.desc any(long[] dims) {
-        return new memory.desc(dims, memory.data_type.f32, memory.format_tag.any);
-    }
-
-    /** NCHW, OIHW or a vector: ND4J's C order for each rank. */
-    private static memory.desc plain(long[] dims) {
-        memory.format_tag tag = switch (dims.length) {
-            case 1 -> memory.format_tag.a;
-            case 4 -> memory.format_tag.abcd;
-            default -> throw new IllegalArgumentException("no plain layout for rank " + dims.length);
-        };
-        return new memory.desc(dims, memory.data_type.f32, tag);
-    }
-
-    /** The address of {@code array}'s first element (ND4J's buffer of a view starts there), which must be contiguous. */
-    private static Pointer pointerTo(INDArray array) {
-        if (!NativeArrays.isContiguous(array)) {
-            throw new IllegalArgumentException("oneDNN needs a contiguous C-order array, got "
-                    + array.shapeInfoToString());
-        }
-        return array.data().addressPointer();
-    }
-
-    private static engine cpuEngine() {
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
-            return null;
-        }
-        try {
-            if (!"CPU".equalsIgnoreCase(Acceleration.backend())) {
-                return null;
-            }
-            return new engine(engine.kind.cpu, 0);
-        } catch (Throwable e) { // a platform without the preset's natives: DL4J's path still works
-            LOG.warn("oneDNN convolutions unavailable, using DL4J's: {}", e.toString());
-            return null;
         }
     }
 }

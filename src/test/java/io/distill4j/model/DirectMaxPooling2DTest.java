@@ -103,6 +103,30 @@ class DirectMaxPooling2DTest {
         assertSameForwardAndBackward(DataType.FLOAT, 16, 8, 1e-3);
     }
 
+    /** oneDNN's float forward pass gives each window's maximum exactly, ReLU zeros (ties) included, shape after shape. */
+    @Test
+    void theFloatForwardPassOnOneDnnIsEachWindowsMaximum() {
+        assertTrue(OneDnn.available());
+        OneDnnMaxPooling pooling = new OneDnnMaxPooling();
+        for (long[] shape : new long[][]{{2, 3, 6, 8}, {1, 4, 4, 4}, {2, 3, 6, 8}}) {
+            Nd4j.getRandom().setSeed(shape[1]);
+            INDArray x = org.nd4j.linalg.ops.transforms.Transforms.relu(Nd4j.rand(DataType.FLOAT, shape).subi(0.5));
+            INDArray out = Nd4j.create(DataType.FLOAT, shape[0], shape[1], shape[2] / 2, shape[3] / 2);
+            pooling.forward(x, out, n -> Nd4j.createUninitialized(DataType.FLOAT, n));
+            for (int n = 0; n < shape[0]; n++) {
+                for (int c = 0; c < shape[1]; c++) {
+                    for (int h = 0; h < shape[2] / 2; h++) {
+                        for (int w = 0; w < shape[3] / 2; w++) {
+                            float max = Math.max(Math.max(x.getFloat(n, c, 2 * h, 2 * w), x.getFloat(n, c, 2 * h, 2 * w + 1)),
+                                    Math.max(x.getFloat(n, c, 2 * h + 1, 2 * w), x.getFloat(n, c, 2 * h + 1, 2 * w + 1)));
+                            assertEquals(max, out.getFloat(n, c, h, w), 0f, "window " + n + "," + c + "," + h + "," + w);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void oddSizesTakeDl4jsSamePaddedPath() {
         // 7×6 → 4×3 (Same pads the odd height) → 2×2: the direct loop declines, DL4J's implementation runs

@@ -139,7 +139,7 @@ class OneDnnConvolutionTest {
 
     @Test
     void theStudentsFloatConvolutionsRunOnOneDnnAndDoubleOnesOnDl4j() {
-        assertTrue(OneDnnConvolution.available(), "the preset loads on the CPU backend");
+        assertTrue(OneDnn.available(), "the preset loads on the CPU backend");
         for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
             ComputationGraph student = UNetFactory.build(
                     UNetSpec.student(Task.SEGMENTATION, 3, 6, 16, 16).withDataType(type));
