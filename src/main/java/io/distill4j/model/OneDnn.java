@@ -90,8 +90,9 @@ final class OneDnn {
 
     /**
      * Images and their gradients channels-last (NHWC): on the thin layers oneDNN's own choice, 16-channel blocks,
-     * computes 4 channels as 16 (backward-data 30 ms a call at 4 → 4 channels, 256², batch 8, against 7 ms in NHWC),
-     * and on wide ones NHWC ran as fast or faster in every shape of the U-Nets we timed.
+     * computes 4 channels as 16 (backward-data 57 against 7 ms at 4 → 4 channels, 256², batch 8, one core;
+     * {@code notebooks/OneDnnLayoutBenchmark.java}), and on wide ones NHWC ran as fast or faster in every shape of the
+     * U-Nets we timed.
      */
     static memory.desc channelsLast(long[] dims) {
         return new memory.desc(dims, memory.data_type.f32, memory.format_tag.acdb);

@@ -26,9 +26,9 @@ import java.util.function.LongFunction;
  * preset, for {@link SingleForwardConvolution2D}. libnd4j runs the same oneDNN, but builds its primitives on every call,
  * converts inputs, weights and outputs between plain NCHW and oneDNN's blocked layouts around each of them, and asks
  * for the weight gradient with {@code convolution_auto}, which on the student's thin layers picks Winograd. Here each
- * primitive is built once per input shape with the direct algorithm, oneDNN chooses the layouts it runs fastest, and
- * only the conversions it needs are made. The blocked buffers are the caller's working memory (DL4J workspaces), so
- * they cost no memory between calls.
+ * primitive is built once per input shape with the direct algorithm, images channels-last ({@link OneDnn#channelsLast}:
+ * oneDNN's own choice pads 4 channels to 16) and weights in oneDNN's layout. The converted copies are the caller's
+ * working memory (DL4J workspaces), so they cost no memory between calls.
  *
  * <p>oneDNN has no double-precision convolution on the CPU: double networks, other data formats, weight noise and any
  * backend but ND4J's CPU one take DL4J's path; {@link OneDnn} says whether oneDNN runs here.
@@ -85,9 +85,7 @@ final class OneDnnConvolution {
         b.data.execute(stream, b.dataArgs);
         b.diffSrc.out(stream);
 
-        if (b.sharedDiffDst) {
-            b.weightsDiffDst.user.set_data_handle(OneDnn.pointerTo(delta));
-        } else {
+        if (!b.sharedDiffDst) { // else the data pass's converted copy serves
             b.weightsDiffDst.bindIn(delta, scratch, stream);
         }
         b.src.bindIn(input, scratch, stream);
