@@ -92,6 +92,7 @@ public class DirectMaxPooling2D extends SubsamplingLayer {
             } else {
                 windows.maxima(NativeArrays.floats(x), NativeArrays.floats(out));
             }
+            java.lang.ref.Reference.reachabilityFence(x); // its buffer was read through an NIO view only
             return out;
         }
 
@@ -110,6 +111,8 @@ public class DirectMaxPooling2D extends SubsamplingLayer {
             } else {
                 windows.routeGradient(NativeArrays.floats(x), NativeArrays.floats(eps), NativeArrays.floats(grad));
             }
+            java.lang.ref.Reference.reachabilityFence(x); // read through NIO views only
+            java.lang.ref.Reference.reachabilityFence(eps);
             return new Pair<>(new DefaultGradient(), grad);
         }
     }

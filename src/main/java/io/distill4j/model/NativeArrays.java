@@ -7,7 +7,9 @@ import java.nio.FloatBuffer;
 
 /**
  * An array's elements as a Java buffer over ND4J's native memory, for the layers whose loops run in Java (a load and a
- * store per element where libnd4j took a reference kernel or a six-dimensional strided copy).
+ * store per element where libnd4j took a reference kernel or a six-dimensional strided copy). The buffer does not keep
+ * the array alive, and ND4J frees an array's memory when it is garbage-collected: a caller keeps the array reachable
+ * ({@code Reference.reachabilityFence}) until it is done with the buffer.
  */
 final class NativeArrays {
 

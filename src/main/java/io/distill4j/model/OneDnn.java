@@ -89,6 +89,34 @@ final class OneDnn {
     }
 
     /**
+     * The arrays of one primitive call, kept reachable until it has run: oneDNN holds only their addresses, and ND4J
+     * frees an array's memory when the array is garbage-collected, which the JVM may do as soon as no Java code reads
+     * the reference any more (a scratch buffer right after its address was taken). Hands out the call's scratch
+     * arrays from {@code scratch} and keeps them too.
+     */
+    static final class Call implements LongFunction<INDArray> {
+        private final LongFunction<INDArray> scratch;
+        private final java.util.List<INDArray> held = new java.util.ArrayList<>();
+
+        Call(LongFunction<INDArray> scratch) {
+            this.scratch = scratch;
+        }
+
+        @Override
+        public INDArray apply(long floats) {
+            INDArray array = scratch.apply(floats);
+            held.add(array);
+            return array;
+        }
+
+        /** Ends the call: its scratch arrays and {@code arrays} stay reachable up to here. */
+        void end(Object... arrays) {
+            java.lang.ref.Reference.reachabilityFence(held);
+            java.lang.ref.Reference.reachabilityFence(arrays);
+        }
+    }
+
+    /**
      * Images and their gradients channels-last (NHWC): on the thin layers oneDNN's own choice, 16-channel blocks,
      * computes 4 channels as 16 (backward-data 57 against 7 ms at 4 → 4 channels, 256², batch 8, one core;
      * {@code notebooks/OneDnnLayoutBenchmark.java}), and on wide ones NHWC ran as fast or faster in every shape of the

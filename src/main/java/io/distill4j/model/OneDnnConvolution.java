@@ -55,10 +55,11 @@ final class OneDnnConvolution {
     /**
      * Writes the convolution of {@code input} {@code [N, C, H, W]} with {@code weights} {@code [O, C, kH, kW]} and
      * {@code bias} ({@code O} values, or null) into {@code output} {@code [N, O, outH, outW]}, all contiguous float;
-     * {@code scratch} gives working memory of a number of floats.
+     * {@code workingMemory} gives working memory of a number of floats.
      */
     void forward(Geometry geometry, INDArray input, INDArray weights, INDArray bias, INDArray output,
-                 LongFunction<INDArray> scratch) {
+                 LongFunction<INDArray> workingMemory) {
+        OneDnn.Call scratch = new OneDnn.Call(workingMemory);
         Primitives p = primitivesFor(geometry);
         p.src.bindIn(input, scratch, stream);
         p.weights.bindIn(weights, scratch, stream);
@@ -69,6 +70,7 @@ final class OneDnnConvolution {
         p.forward.execute(stream, p.forwardArgs);
         p.dst.out(stream);
         stream._wait();
+        scratch.end(input, weights, bias, output);
     }
 
     /**
@@ -77,7 +79,8 @@ final class OneDnnConvolution {
      * {@code biasGrad} ({@code O} values; null when there is no bias), all contiguous float; they are overwritten.
      */
     void backward(Geometry geometry, INDArray input, INDArray weights, INDArray delta, INDArray inputGrad,
-                  INDArray weightGrad, INDArray biasGrad, LongFunction<INDArray> scratch) {
+                  INDArray weightGrad, INDArray biasGrad, LongFunction<INDArray> workingMemory) {
+        OneDnn.Call scratch = new OneDnn.Call(workingMemory);
         Backward b = primitivesFor(geometry).backward();
         b.dataDiffDst.bindIn(delta, scratch, stream);
         b.weights.bindIn(weights, scratch, stream);
@@ -96,6 +99,7 @@ final class OneDnnConvolution {
         b.weightsGrad.execute(stream, b.weightsArgs);
         b.diffWeights.out(stream);
         stream._wait();
+        scratch.end(input, weights, delta, inputGrad, weightGrad, biasGrad);
     }
 
     /**
@@ -110,6 +114,8 @@ final class OneDnnConvolution {
         relu.epsilon.set_data_handle(OneDnn.pointerTo(epsilon));
         relu.primitive.execute(stream, relu.args);
         stream._wait();
+        java.lang.ref.Reference.reachabilityFence(output);
+        java.lang.ref.Reference.reachabilityFence(epsilon);
     }
 
     private Primitives primitivesFor(Geometry geometry) {

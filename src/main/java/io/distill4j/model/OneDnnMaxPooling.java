@@ -27,10 +27,11 @@ final class OneDnnMaxPooling {
 
     /**
      * Writes the maxima of {@code input}'s 2×2 windows ({@code [N, C, H, W]}, even H and W, contiguous float) into
-     * {@code output} ({@code [N, C, H/2, W/2]}, contiguous float); {@code scratch} gives working memory of a number of
-     * floats.
+     * {@code output} ({@code [N, C, H/2, W/2]}, contiguous float); {@code workingMemory} gives working memory of a
+     * number of floats.
      */
-    void forward(INDArray input, INDArray output, LongFunction<INDArray> scratch) {
+    void forward(INDArray input, INDArray output, LongFunction<INDArray> workingMemory) {
+        OneDnn.Call scratch = new OneDnn.Call(workingMemory);
         if (!Arrays.equals(shape, input.shape())) {
             build(input.shape());
         }
@@ -39,6 +40,7 @@ final class OneDnnMaxPooling {
         pooling.execute(stream, args);
         dst.out(stream);
         stream._wait();
+        scratch.end(input, output);
     }
 
     private void build(long[] inputShape) {

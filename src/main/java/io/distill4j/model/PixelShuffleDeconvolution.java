@@ -138,6 +138,13 @@ final class PixelShuffleDeconvolution {
                     }
                 });
             }
+            keepReachable(products);
+        }
+
+        /** The arrays behind the NIO views stay reachable up to here (ND4J frees collected arrays' memory). */
+        private void keepReachable(INDArray products) {
+            java.lang.ref.Reference.reachabilityFence(spatial);
+            java.lang.ref.Reference.reachabilityFence(products);
         }
 
         /**
@@ -171,6 +178,7 @@ final class PixelShuffleDeconvolution {
                     sums[c] += sum;
                 });
             }
+            keepReachable(products);
             return sums;
         }
 
