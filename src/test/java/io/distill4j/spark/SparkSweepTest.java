@@ -69,7 +69,12 @@ class SparkSweepTest {
             assertEquals(a.score(), b.score(), 1e-4, "candidate " + i + ": " + a + " vs " + b);
         }
         assertEquals(local.baseline().score(), spark.baseline().score(), 1e-4);
-        assertEquals(local.best().index(), spark.best().index());
+        // the same best, up to the tolerance above: two candidates scoring within it may swap places (thread counts
+        // change oneDNN's summation order between the driver and the executors)
+        CandidateRecord localTwin = local.candidates().stream().filter(c -> c.index() == spark.best().index())
+                .findFirst().orElseThrow();
+        assertEquals(local.best().score(), localTwin.score(), 1e-4,
+                "Spark's best " + spark.best() + " is not one of the local sweep's best");
     }
 
     /** The cluster with executors that fail the first attempt of {@code failsOnce}'s task and every attempt of {@code failsAlways}'s. */
