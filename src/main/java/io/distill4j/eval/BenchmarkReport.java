@@ -27,7 +27,8 @@ public final class BenchmarkReport {
                         + "float32, median of %d repetitions "
                         + "after at least %d warm-up iterations and %.1f s\n\n",
                 result.createdAt(), m.cpu(), m.cores(), m.simd(), m.java(), m.dl4j(), m.backend(), m.nativeBuild(),
-                m.oneDnnHelpers() ? "on" : "off", m.oneDnnConvolutions() ? "on" : "off", m.blas(), m.ompThreads(), result.settings().batchSize(),
+                m.oneDnnHelpers() ? "on" : "off", m.oneDnnConvolutions() ? "on" : "off", m.blas(), m.ompThreads(),
+                result.settings().batchSize(),
                 result.settings().repetitions(), result.settings().warmup(),
                 result.settings().minWarmupMillis() / 1000.0));
         md.append(String.format(Locale.ROOT, "Single-precision GEMM (%d³): **%.1f GFLOP/s**, the practical peak of "

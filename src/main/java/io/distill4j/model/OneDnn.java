@@ -140,7 +140,7 @@ final class OneDnn {
         return new memory.desc(dims, memory.data_type.f32, tag);
     }
 
-    /** The address of {@code array}'s first element (ND4J's buffer of a view starts there), which must be contiguous. */
+    /** The address of {@code array}'s first element (ND4J's buffer of a view starts there); it must be contiguous. */
     static Pointer pointerTo(INDArray array) {
         if (!NativeArrays.isContiguous(array)) {
             throw new IllegalArgumentException("oneDNN needs a contiguous C-order array, got "

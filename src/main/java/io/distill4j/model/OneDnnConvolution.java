@@ -23,12 +23,12 @@ import java.util.function.LongFunction;
 
 /**
  * A 2-D convolution on NCHW float arrays as oneDNN primitives of its own, called through JavaCPP's {@code dnnl}
- * preset, for {@link SingleForwardConvolution2D}. libnd4j runs the same oneDNN, but builds its primitives on every call,
- * converts inputs, weights and outputs between plain NCHW and oneDNN's blocked layouts around each of them, and asks
- * for the weight gradient with {@code convolution_auto}, which on the student's thin layers picks Winograd. Here each
- * primitive is built once per input shape with the direct algorithm, images channels-last ({@link OneDnn#channelsLast}:
- * oneDNN's own choice pads 4 channels to 16) and weights in oneDNN's layout. The converted copies are the caller's
- * working memory (DL4J workspaces), so they cost no memory between calls.
+ * preset, for {@link SingleForwardConvolution2D}. libnd4j runs the same oneDNN, but builds its primitives on every
+ * call, converts inputs, weights and outputs between plain NCHW and oneDNN's blocked layouts around each of them, and
+ * asks for the weight gradient with {@code convolution_auto}, which on the student's thin layers picks Winograd. Here
+ * each primitive is built once per input shape with the direct algorithm, images channels-last
+ * ({@link OneDnn#channelsLast}: oneDNN's own choice pads 4 channels to 16) and weights in oneDNN's layout. The
+ * converted copies are the caller's working memory (DL4J workspaces), so they cost no memory between calls.
  *
  * <p>oneDNN has no double-precision convolution on the CPU: double networks, other data formats, weight noise and any
  * backend but ND4J's CPU one take DL4J's path; {@link OneDnn} says whether oneDNN runs here.
@@ -45,11 +45,15 @@ final class OneDnnConvolution {
         }
     };
 
-    /** Whether this class computes {@code conf}'s convolution on {@code input} in a network of {@code dataType}. */
-    static boolean computes(ConvolutionLayer conf, INDArray input, DataType dataType) {
-        return OneDnn.available() && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && conf.getWeightNoise() == null
-                && dataType == DataType.FLOAT && input != null && input.dataType() == DataType.FLOAT
-                && input.rank() == 4 && input.size(1) == conf.getNIn() && Geometry.of(conf, input) != null;
+    /**
+     * The geometry of {@code conf}'s convolution on {@code input} in a network of {@code dataType} when this class
+     * computes it, else null (then DL4J's path runs, with its own errors for bad input).
+     */
+    static Geometry geometryIfComputed(ConvolutionLayer conf, INDArray input, DataType dataType) {
+        boolean computed = OneDnn.available() && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
+                && conf.getWeightNoise() == null && dataType == DataType.FLOAT && input != null
+                && input.dataType() == DataType.FLOAT && input.rank() == 4 && input.size(1) == conf.getNIn();
+        return computed ? Geometry.of(conf, input) : null;
     }
 
     /**
@@ -132,9 +136,9 @@ final class OneDnnConvolution {
                     long padRight, boolean bias) {
 
         /**
-         * The geometry of {@code conf} on {@code input} (only its shape is read), or null when oneDNN cannot express it (a
-         * Truncate-mode layer whose output drops input rows would need negative padding). Invalid sizes raise DL4J's
-         * own errors.
+         * The geometry of {@code conf} on {@code input} (only its shape is read), or null when oneDNN cannot express it
+         * (a Truncate-mode layer whose output drops input rows would need negative padding). Invalid sizes raise
+         * DL4J's own errors.
          */
         static Geometry of(ConvolutionLayer conf, INDArray input) {
             long[] inputShape = input.shape();
@@ -153,8 +157,10 @@ final class OneDnnConvolution {
                 out = ConvolutionUtils.getOutputSize(input, kernel, stride, pad,
                         conf.getConvolutionMode(), dilation, CNN2DFormat.NCHW);
             }
-            long padBottom = (long) (out[0] - 1) * stride[0] + (long) (kernel[0] - 1) * dilation[0] + 1 - in[0] - pad[0];
-            long padRight = (long) (out[1] - 1) * stride[1] + (long) (kernel[1] - 1) * dilation[1] + 1 - in[1] - pad[1];
+            long padBottom = (long) (out[0] - 1) * stride[0] + (long) (kernel[0] - 1) * dilation[0] + 1 - in[0]
+                    - pad[0];
+            long padRight = (long) (out[1] - 1) * stride[1] + (long) (kernel[1] - 1) * dilation[1] + 1 - in[1]
+                    - pad[1];
             if (padBottom < 0 || padRight < 0) {
                 return null;
             }
@@ -191,6 +197,16 @@ final class OneDnnConvolution {
         long[] paddingAfter() {
             return new long[]{padBottom, padRight};
         }
+
+        /** The bias vector's layout, or oneDNN's zero descriptor, which builds a primitive without bias. */
+        memory.desc biasDesc() {
+            return bias ? OneDnn.plain(new long[]{outChannels}) : new memory.desc();
+        }
+
+        /** A handle for the bias vector or its gradient (pointed at the array each call), or null without bias. */
+        memory biasMemory() {
+            return bias ? new memory(biasDesc(), OneDnn.ENGINE, (Pointer) null) : null;
+        }
     }
 
     /** A layer's primitives for one geometry: the forward pass at once, the backward pass on first use. */
@@ -208,19 +224,15 @@ final class OneDnnConvolution {
 
         Primitives(Geometry g) {
             geometry = g;
-            convolution_forward.desc desc = g.bias()
-                    ? new convolution_forward.desc(dnnl.prop_kind.forward_training,
-                    dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()), OneDnn.any(g.weights()), OneDnn.plain(new long[]{g.outChannels()}),
-                    OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter())
-                    : new convolution_forward.desc(dnnl.prop_kind.forward_training,
-                    dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()), OneDnn.any(g.weights()), OneDnn.channelsLast(g.dst()), g.strides(),
-                    g.dilates(), g.paddingBefore(), g.paddingAfter());
-            forwardDesc = new convolution_forward.primitive_desc(desc, OneDnn.ENGINE);
+            forwardDesc = new convolution_forward.primitive_desc(new convolution_forward.desc(
+                    dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
+                    OneDnn.any(g.weights()), g.biasDesc(), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(),
+                    g.paddingBefore(), g.paddingAfter()), OneDnn.ENGINE);
             forward = new convolution_forward(forwardDesc);
             src = OneDnn.Port.input(OneDnn.plain(g.src()), forwardDesc.src_desc());
             weights = OneDnn.Port.input(OneDnn.plain(g.weights()), forwardDesc.weights_desc());
             dst = OneDnn.Port.output(OneDnn.plain(g.dst()), forwardDesc.dst_desc());
-            bias = g.bias() ? new memory(OneDnn.plain(new long[]{g.outChannels()}), OneDnn.ENGINE, (Pointer) null) : null;
+            bias = g.biasMemory();
             forwardArgs.put(dnnl.DNNL_ARG_SRC, src.inner);
             forwardArgs.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
             if (bias != null) {
@@ -283,8 +295,9 @@ final class OneDnnConvolution {
 
         Backward(Geometry g, convolution_forward.primitive_desc hint) {
             convolution_backward_data.primitive_desc dataDesc = new convolution_backward_data.primitive_desc(
-                    new convolution_backward_data.desc(dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
-                            OneDnn.any(g.weights()), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter()),
+                    new convolution_backward_data.desc(dnnl.algorithm.convolution_direct,
+                            OneDnn.channelsLast(g.src()), OneDnn.any(g.weights()), OneDnn.channelsLast(g.dst()),
+                            g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter()),
                     OneDnn.ENGINE, hint);
             data = new convolution_backward_data(dataDesc);
             dataDiffDst = OneDnn.Port.input(OneDnn.plain(g.dst()), dataDesc.diff_dst_desc());
@@ -294,21 +307,18 @@ final class OneDnnConvolution {
             dataArgs.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
             dataArgs.put(dnnl.DNNL_ARG_DIFF_SRC, diffSrc.inner);
 
-            convolution_backward_weights.desc weightsDesc = g.bias()
-                    ? new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
-                    OneDnn.any(g.weights()), OneDnn.plain(new long[]{g.outChannels()}), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(),
-                    g.paddingBefore(), g.paddingAfter())
-                    : new convolution_backward_weights.desc(dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
-                    OneDnn.any(g.weights()), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(), g.paddingAfter());
             convolution_backward_weights.primitive_desc weightsPrimitiveDesc =
-                    new convolution_backward_weights.primitive_desc(weightsDesc, OneDnn.ENGINE, hint);
+                    new convolution_backward_weights.primitive_desc(new convolution_backward_weights.desc(
+                            dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()), OneDnn.any(g.weights()),
+                            g.biasDesc(), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(), g.paddingBefore(),
+                            g.paddingAfter()), OneDnn.ENGINE, hint);
             weightsGrad = new convolution_backward_weights(weightsPrimitiveDesc);
             src = OneDnn.Port.input(OneDnn.plain(g.src()), weightsPrimitiveDesc.src_desc());
             sharedDiffDst = weightsPrimitiveDesc.diff_dst_desc().equals(dataDesc.diff_dst_desc());
             weightsDiffDst = sharedDiffDst ? dataDiffDst
                     : OneDnn.Port.input(OneDnn.plain(g.dst()), weightsPrimitiveDesc.diff_dst_desc());
             diffWeights = OneDnn.Port.output(OneDnn.plain(g.weights()), weightsPrimitiveDesc.diff_weights_desc());
-            diffBias = g.bias() ? new memory(OneDnn.plain(new long[]{g.outChannels()}), OneDnn.ENGINE, (Pointer) null) : null;
+            diffBias = g.biasMemory();
             weightsArgs.put(dnnl.DNNL_ARG_SRC, src.inner);
             weightsArgs.put(dnnl.DNNL_ARG_DIFF_DST, weightsDiffDst.inner);
             weightsArgs.put(dnnl.DNNL_ARG_DIFF_WEIGHTS, diffWeights.inner);

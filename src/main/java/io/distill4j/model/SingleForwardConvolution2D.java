@@ -26,9 +26,10 @@ import java.util.Collection;
  * (tested against the built-in layer, gradient-checked); a saved model keeps this class, and DL4J's own layer loads
  * as before. On float NCHW input on ND4J's CPU backend the convolution itself runs as distill4j's own oneDNN
  * primitives ({@link OneDnnConvolution}: built once per input shape, channels-last, direct algorithm) instead of
- * libnd4j's {@code conv2d} ops; double precision and anything else takes DL4J's path. A layer reading this one's output may change it in place (DL4J allows that when it is the only reader)
- * only in ways that keep each value's sign where the gradient flows: DL4J's inverted {@code Dropout} does; additive
- * noise ({@code GaussianNoise}) on the next layer's input would not, so do not combine it with a ReLU here.
+ * libnd4j's {@code conv2d} ops; double precision and anything else takes DL4J's path. A layer reading this one's
+ * output may change it in place (DL4J allows that when it is the only reader) only in ways that keep each value's
+ * sign where the gradient flows: DL4J's inverted {@code Dropout} does; additive noise ({@code GaussianNoise}) on the
+ * next layer's input would not, so do not combine it with a ReLU here.
  */
 public class SingleForwardConvolution2D extends ConvolutionLayer {
 
@@ -79,7 +80,12 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
 
         /** Whether this layer's convolution runs as {@link OneDnnConvolution} on its current input. */
         boolean runsOnOneDnn() {
-            return OneDnnConvolution.computes(layerConf(), input, dataType);
+            return oneDnnGeometry() != null;
+        }
+
+        /** The convolution's oneDNN geometry on the current input, or null when DL4J's path runs. */
+        private OneDnnConvolution.Geometry oneDnnGeometry() {
+            return OneDnnConvolution.geometryIfComputed(layerConf(), input, dataType);
         }
 
         private OneDnnConvolution oneDnnConvolution() {
@@ -92,10 +98,10 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
         @Override
         protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
                                                      LayerWorkspaceMgr workspaceMgr) {
-            if (!runsOnOneDnn()) {
+            OneDnnConvolution.Geometry geometry = oneDnnGeometry();
+            if (geometry == null) {
                 return super.preOutput(training, forBackprop, workspaceMgr); // and its errors
             }
-            OneDnnConvolution.Geometry geometry = OneDnnConvolution.Geometry.of(layerConf(), input);
             INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
             INDArray bias = layerConf().hasBias()
                     ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
@@ -108,27 +114,27 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
 
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-            if (!runsOnOneDnn()) {
+            OneDnnConvolution.Geometry geometry = oneDnnGeometry();
+            if (geometry == null) {
                 return super.backpropGradient(epsilon, workspaceMgr);
             }
             assertInputSet(true);
-            OneDnnConvolution.Geometry geometry = OneDnnConvolution.Geometry.of(layerConf(), input);
             INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+            INDArray floatEpsilon = epsilon.castTo(DataType.FLOAT);
             INDArray delta = trainingOutput.keptReluOutput(layerConf().getActivationFn());
             if (delta != null && NativeArrays.isContiguous(delta)) {
-                oneDnnConvolution().reluGradient(geometry, delta,
-                        NativeArrays.contiguous(epsilon.castTo(DataType.FLOAT)));
+                oneDnnConvolution().reluGradient(geometry, delta, NativeArrays.contiguous(floatEpsilon));
             } else {
                 delta = layerConf().getActivationFn()
-                        .backprop(preOutput4d(true, true, workspaceMgr).getFirst(), epsilon.castTo(DataType.FLOAT))
-                        .getFirst();
+                        .backprop(preOutput4d(true, true, workspaceMgr).getFirst(), floatEpsilon).getFirst();
             }
             INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-            INDArray biasGrad = layerConf().hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+            INDArray biasGrad = layerConf().hasBias()
+                    ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
             INDArray inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                     input.shape(), 'c');
-            oneDnnConvolution().backward(geometry, NativeArrays.contiguous(input), weights, NativeArrays.contiguous(delta),
-                    inputGrad, weightGrad, biasGrad,
+            oneDnnConvolution().backward(geometry, NativeArrays.contiguous(input), weights,
+                    NativeArrays.contiguous(delta), inputGrad, weightGrad, biasGrad,
                     floats -> workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT, floats));
 
             Gradient gradient = new DefaultGradient();
