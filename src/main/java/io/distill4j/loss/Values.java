@@ -23,7 +23,15 @@ final class Values {
         INDArray typed = isDouble || array.dataType() == DataType.FLOAT ? array : array.castTo(DataType.FLOAT);
         INDArray dense = typed.ordering() == 'c' && !typed.isView() && typed.data().length() == typed.length()
                 ? typed : typed.dup('c');
-        return isDouble ? new Values(null, dense.data().asDouble()) : new Values(dense.data().asFloat(), null);
+        int length = (int) dense.length();
+        if (isDouble) {
+            double[] doubles = new double[length];
+            dense.data().asNioDouble().slice().get(doubles);
+            return new Values(null, doubles);
+        }
+        float[] floats = new float[length];
+        dense.data().asNioFloat().slice().get(floats);
+        return new Values(floats, null);
     }
 
     Values zerosLike() {
@@ -43,8 +51,15 @@ final class Values {
     }
 
     INDArray toArray(long[] shape, DataType type) {
-        INDArray array = doubles != null ? Nd4j.create(doubles, shape, 'c') : Nd4j.create(floats, shape, 'c');
-        return array.castTo(type);
+        // bulk copies into the native buffer: Nd4j.create(float[], ...) stores element by element, a tenth of a
+        // segmentation loss at 256×256
+        INDArray array = Nd4j.createUninitialized(doubles != null ? DataType.DOUBLE : DataType.FLOAT, shape, 'c');
+        if (doubles != null) {
+            array.data().asNioDouble().slice().put(doubles);
+        } else {
+            array.data().asNioFloat().slice().put(floats);
+        }
+        return array.dataType() == type ? array : array.castTo(type);
     }
 
     void add(int i, double value) {
