@@ -3,6 +3,7 @@ package io.distill4j.compress;
 import io.distill4j.util.AtomicFiles;
 import io.distill4j.model.Acceleration;
 import io.distill4j.model.ModelFiles;
+import io.distill4j.util.HeapArrays;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -10,7 +11,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -237,7 +237,7 @@ public final class CompactModelFile {
         for (int i = 0; i < n; i++) {
             values[i] = present == null || present[i] ? in.readFloat() : 0f;
         }
-        return Nd4j.create(values, shape, 'c');
+        return HeapArrays.floats(values, shape);
     }
 
     private static void putText(ZipOutputStream zip, String name, String text) throws IOException {

@@ -1,8 +1,8 @@
 package io.distill4j.compress;
 
+import io.distill4j.util.HeapArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A weight tensor quantized to int8 with one symmetric scale per output channel:
@@ -48,7 +48,7 @@ public record Int8Tensor(long[] shape, int axis, float[] scales, byte[] values) 
         for (int i = 0; i < out.length; i++) {
             out[i] = values[i] * scales[(int) ((i / inner) % channels)];
         }
-        return Nd4j.create(out, shape, 'c');
+        return HeapArrays.floats(out, shape);
     }
 
     /** quantize → dequantize: what an int8 kernel would see, in float. */

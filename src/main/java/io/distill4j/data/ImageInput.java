@@ -1,9 +1,9 @@
 package io.distill4j.data;
 
+import io.distill4j.util.HeapArrays;
 import org.datavec.image.loader.NativeImageLoader;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.awt.image.BufferedImage;
@@ -40,7 +40,7 @@ public final class ImageInput {
                 values[2 * plane + i] = b;
             }
         }
-        return Nd4j.create(values, new long[]{1, channels, height, width}, DataType.FLOAT);
+        return HeapArrays.floats(values, 1, channels, height, width);
     }
 
     /** The image resized to {@code height × width}, as the class-folder reader resizes it (OpenCV, then BGR → RGB). */

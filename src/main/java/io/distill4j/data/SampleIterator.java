@@ -1,8 +1,8 @@
 package io.distill4j.data;
 
+import io.distill4j.util.HeapArrays;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 
@@ -39,8 +39,7 @@ final class SampleIterator extends EpochIterator {
         }
         long[] labelShape = samples.pixelLabels ? new long[]{count, 1, samples.height, samples.width}
                 : new long[]{count, 1};
-        return new DataSet(
-                Nd4j.create(features, new long[]{count, samples.channels, samples.height, samples.width}, 'c'),
-                Nd4j.create(labels, labelShape, 'c'));
+        return new DataSet(HeapArrays.floats(features, count, samples.channels, samples.height, samples.width),
+                HeapArrays.floats(labels, labelShape));
     }
 }

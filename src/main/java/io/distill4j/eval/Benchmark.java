@@ -233,7 +233,6 @@ public final class Benchmark {
             // uniform class ids in [0, numClasses): rand is in [0, 1)
             INDArray classIds = Transforms.floor(
                     Nd4j.rand(DataType.FLOAT, settings.batchSize(), 1, size, size).muli(settings.numClasses()), false);
-            DataSet plain = new DataSet(features, classIds);
             InputType input = InputType.convolutional(size, size, settings.inputChannels());
             long teacherFlops = FlopCount.of(teacher, input).forward();
             long studentFlops = student == null ? 0 : FlopCount.of(student, input).forward();
@@ -241,31 +240,24 @@ public final class Benchmark {
             if (student != null) {
                 forwardGflop.put("student@" + size, studentFlops / 1e9);
             }
+            if (size == settings.sizes().get(0)) {
+                // every step once through the warm-up before any is timed: the JIT compiles code the steps share
+                // (DL4J's graph, distill4j's Java loops) over the first seconds, on the measured core when the
+                // process is pinned, and the step timed first came out up to 43% slow (README, Performance)
+                Timed warmUp = (model, step, flops, iteration) -> {
+                    if (settings.steps().contains(step)) {
+                        warmUp(settings, iteration);
+                    }
+                };
+                runSteps(settings, inference, teacher, student, features, classIds, teacherFlops, studentFlops, warmUp);
+            }
             Timed timed = (model, step, flops, iteration) -> {
                 if (settings.steps().contains(step)) {
                     measurements.add(measure(model, size, step, settings, flops, iteration, progress));
                 }
             };
-            if (settings.models().contains("teacher")) {
-                timed.run("teacher", Step.TRAIN, 3 * teacherFlops, () -> teacher.fit(plain));
-                if (settings.steps().contains(Step.INFERENCE)) {
-                    try (Inference run = inference.prepare(teacher, features)) {
-                        timed.run("teacher", Step.INFERENCE, teacherFlops, run::run);
-                    }
-                }
-            }
+            runSteps(settings, inference, teacher, student, features, classIds, teacherFlops, studentFlops, timed);
             if (student != null) {
-                timed.run("student", Step.TRAIN, 3 * studentFlops, () -> student.fit(plain));
-                timed.run("student", Step.DISTILL, teacherFlops + 3 * studentFlops, () -> student.fit(new DataSet(
-                        features, DistillationLabels.withTeacher(classIds, Logits.of(teacher, features)))));
-                DataSet cached = new DataSet(features,
-                        DistillationLabels.withTeacher(classIds, Logits.of(teacher, features).dup()));
-                timed.run("student", Step.DISTILL_CACHED, 3 * studentFlops, () -> student.fit(cached));
-                if (settings.steps().contains(Step.INFERENCE)) {
-                    try (Inference run = inference.prepare(student, features)) {
-                        timed.run("student", Step.INFERENCE, studentFlops, run::run);
-                    }
-                }
                 student.close();
             }
             teacher.close();
@@ -275,6 +267,34 @@ public final class Benchmark {
         }
         return new Result(Instant.now().toString(), machine, settings, gemm, forwardGflop, measurements,
                 Math.max(overallPeak, ProcessMemory.peakResidentBytes()));
+    }
+
+    /** Runs {@code timed} over each step of the models the settings name, in the order they are reported. */
+    private static void runSteps(Settings settings, InferenceRuntime inference, ComputationGraph teacher,
+                                 ComputationGraph student, INDArray features, INDArray classIds, long teacherFlops,
+                                 long studentFlops, Timed timed) {
+        DataSet plain = new DataSet(features, classIds);
+        if (settings.models().contains("teacher")) {
+            timed.run("teacher", Step.TRAIN, 3 * teacherFlops, () -> teacher.fit(plain));
+            if (settings.steps().contains(Step.INFERENCE)) {
+                try (Inference run = inference.prepare(teacher, features)) {
+                    timed.run("teacher", Step.INFERENCE, teacherFlops, run::run);
+                }
+            }
+        }
+        if (student != null) {
+            timed.run("student", Step.TRAIN, 3 * studentFlops, () -> student.fit(plain));
+            timed.run("student", Step.DISTILL, teacherFlops + 3 * studentFlops, () -> student.fit(new DataSet(
+                    features, DistillationLabels.withTeacher(classIds, Logits.of(teacher, features)))));
+            DataSet cached = new DataSet(features,
+                    DistillationLabels.withTeacher(classIds, Logits.of(teacher, features).dup()));
+            timed.run("student", Step.DISTILL_CACHED, 3 * studentFlops, () -> student.fit(cached));
+            if (settings.steps().contains(Step.INFERENCE)) {
+                try (Inference run = inference.prepare(student, features)) {
+                    timed.run("student", Step.INFERENCE, studentFlops, run::run);
+                }
+            }
+        }
     }
 
     /** Times one step if the settings ask for it. */
@@ -301,17 +321,7 @@ public final class Benchmark {
     public static Measurement measure(String model, int size, Step step, Settings settings, long flopsPerImage,
                                        Runnable iteration, Consumer<String> progress) {
         ProcessMemory.resetPeak();
-        // at least `warmup` iterations and `minWarmupMillis`: the JIT compiles the Java side (DL4J's graph code, the
-        // loss) only after many calls, and with 2 iterations of a fast step the first sizes measured ran slower
-        long warmStart = System.nanoTime();
-        int warmIterations = 0;
-        while (warmIterations < settings.warmup()
-                || (System.nanoTime() - warmStart) / 1e6 < settings.minWarmupMillis()) {
-            iteration.run();
-            warmIterations++;
-        }
-        Nd4j.getExecutioner().commit();
-        double warmMillis = (System.nanoTime() - warmStart) / 1e6 / warmIterations;
+        double warmMillis = warmUp(settings, iteration);
         int k = (int) Math.max(1, Math.ceil(settings.minRepetitionMillis() / Math.max(warmMillis, 1e-3)));
         double[] millis = new double[settings.repetitions()];
         for (int r = 0; r < millis.length; r++) {
@@ -335,6 +345,24 @@ public final class Benchmark {
                 model, size, step.name().toLowerCase(), imagesPerSecond, m.gflopPerSecond(), median, k,
                 settings.repetitions()));
         return m;
+    }
+
+    /**
+     * At least {@code warmup} iterations and {@code minWarmupMillis}: the JIT compiles the Java side (DL4J's graph
+     * code, the loss) only after many calls, and with 2 iterations of a fast step the first sizes measured ran slower.
+     *
+     * @return the mean milliseconds of a warm-up iteration
+     */
+    private static double warmUp(Settings settings, Runnable iteration) {
+        long warmStart = System.nanoTime();
+        int warmIterations = 0;
+        while (warmIterations < settings.warmup()
+                || (System.nanoTime() - warmStart) / 1e6 < settings.minWarmupMillis()) {
+            iteration.run();
+            warmIterations++;
+        }
+        Nd4j.getExecutioner().commit();
+        return (System.nanoTime() - warmStart) / 1e6 / warmIterations;
     }
 
     static double median(double[] sorted) {

@@ -1,6 +1,7 @@
 package io.distill4j.eval;
 
 import io.distill4j.data.Task;
+import io.distill4j.util.HeapArrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.evaluation.classification.ROCMultiClass;
@@ -373,8 +374,8 @@ public final class Metrics {
             mask[r] = 1f;
         }
         DataType type = probabilities.dataType();
-        INDArray oneHotArray = Nd4j.create(oneHot, new long[]{rows, numClasses}, 'c').castTo(type);
-        INDArray maskArray = ignored == 0 ? null : Nd4j.create(mask, new long[]{rows, 1}, 'c').castTo(type);
+        INDArray oneHotArray = HeapArrays.floats(oneHot, rows, numClasses).castTo(type);
+        INDArray maskArray = ignored == 0 ? null : HeapArrays.floats(mask, rows, 1).castTo(type);
         return new Rows(oneHotArray, probabilities2d, maskArray);
     }
 

@@ -1,5 +1,6 @@
 package io.distill4j.eval;
 
+import io.distill4j.util.HeapArrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -122,7 +123,7 @@ public final class TiledSegmentation {
                 values[y * width + x] = Math.min(y + 1, height - y) * (float) Math.min(x + 1, width - x);
             }
         }
-        return Nd4j.create(values, new long[]{height, width}, DataType.FLOAT);
+        return HeapArrays.floats(values, height, width);
     }
 
     private INDArrayIndex[] region(int top, int left) {

@@ -1,5 +1,6 @@
 package io.distill4j.loss;
 
+import io.distill4j.util.HeapArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -30,7 +31,7 @@ public final class AttentionMaps {
                 maps[e * pixels + i] = map[i] / norm;
             }
         }
-        return org.nd4j.linalg.factory.Nd4j.create(maps, new long[]{n, 1, activation.size(2), activation.size(3)}, 'c')
+        return HeapArrays.doubles(maps, n, 1, activation.size(2), activation.size(3))
                 .castTo(activation.dataType() == DataType.DOUBLE ? DataType.DOUBLE : activation.dataType());
     }
 

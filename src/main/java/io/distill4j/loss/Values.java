@@ -1,8 +1,8 @@
 package io.distill4j.loss;
 
+import io.distill4j.util.HeapArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * An array's values in row-major order, on the heap: double for DOUBLE arrays (gradient checks), float for the
@@ -19,19 +19,11 @@ final class Values {
     }
 
     static Values of(INDArray array) {
-        boolean isDouble = array.dataType() == DataType.DOUBLE;
-        INDArray typed = isDouble || array.dataType() == DataType.FLOAT ? array : array.castTo(DataType.FLOAT);
-        INDArray dense = typed.ordering() == 'c' && !typed.isView() && typed.data().length() == typed.length()
-                ? typed : typed.dup('c');
-        int length = (int) dense.length();
-        if (isDouble) {
-            double[] doubles = new double[length];
-            dense.data().asNioDouble().slice().get(doubles);
-            return new Values(null, doubles);
+        if (array.dataType() == DataType.DOUBLE) {
+            return new Values(null, HeapArrays.toDoubles(array));
         }
-        float[] floats = new float[length];
-        dense.data().asNioFloat().slice().get(floats);
-        return new Values(floats, null);
+        return new Values(HeapArrays.toFloats(array.dataType() == DataType.FLOAT ? array : array.castTo(DataType.FLOAT)),
+                null);
     }
 
     Values zerosLike() {
@@ -51,14 +43,7 @@ final class Values {
     }
 
     INDArray toArray(long[] shape, DataType type) {
-        // bulk copies into the native buffer: Nd4j.create(float[], ...) stores element by element, a tenth of a
-        // segmentation loss at 256×256
-        INDArray array = Nd4j.createUninitialized(doubles != null ? DataType.DOUBLE : DataType.FLOAT, shape, 'c');
-        if (doubles != null) {
-            array.data().asNioDouble().slice().put(doubles);
-        } else {
-            array.data().asNioFloat().slice().put(floats);
-        }
+        INDArray array = doubles != null ? HeapArrays.doubles(doubles, shape) : HeapArrays.floats(floats, shape);
         return array.dataType() == type ? array : array.castTo(type);
     }
 
