@@ -125,9 +125,11 @@ def main():
             opt.step()
 
         def infer(net):
+            # class probabilities, as distill4j's inference (DL4J's output()) and the Keras model's softmax layer
+            # return them; net(x) alone would be the logits, a step short of that
             net.eval()
             with torch.no_grad():
-                net(x)
+                F.softmax(net(x), 1)
 
         with torch.no_grad():
             teacher.eval()

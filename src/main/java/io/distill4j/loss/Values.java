@@ -47,6 +47,28 @@ final class Values {
         return array.dataType() == type ? array : array.castTo(type);
     }
 
+    /** Values {@code from ... from + n - 1} into {@code to[at ...]}, as doubles. */
+    void read(int from, double[] to, int at, int n) {
+        if (doubles != null) {
+            System.arraycopy(doubles, from, to, at, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                to[at + i] = floats[from + i];
+            }
+        }
+    }
+
+    /** {@code values[at ... at + n - 1]} into values {@code to ...} (rounded to float in a float array). */
+    void write(int to, double[] values, int at, int n) {
+        if (doubles != null) {
+            System.arraycopy(values, at, doubles, to, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                floats[to + i] = (float) values[at + i];
+            }
+        }
+    }
+
     void add(int i, double value) {
         set(i, get(i) + value);
     }
