@@ -64,7 +64,7 @@ public final class ModelBenchmark {
             }
         }
         return new Benchmark.Result(Instant.now().toString(), Benchmark.machine(), settings, Double.NaN, forwardGflop,
-                measurements, ProcessMemory.peakResidentBytes());
+                measurements, ProcessMemory.peakResidentBytes(), List.of());
     }
 
     /** One row per model: its file size, runtime, images/s and ms/image. */

@@ -7,6 +7,7 @@ import io.distill4j.model.Acceleration;
 import io.distill4j.model.FlopCount;
 import io.distill4j.model.Logits;
 import io.distill4j.model.UNetSpec;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -185,6 +187,22 @@ public final class Benchmark {
                               long peakResidentBytes) {
     }
 
+    /**
+     * The time of a step over that of a baseline step, from {@code ratios.length} pairs of repetitions run one after
+     * the other (which of the two goes first alternates): two medians taken a minute apart carry the machine's drift
+     * over that minute, which on the project's VMs moved a cached/plain ratio between 0.96× and 1.36× from run to run.
+     *
+     * @param ratios the pairs' ratios, step time over baseline time, in the order run
+     */
+    public record PairedRatio(String model, int size, Step step, Step baseline, double[] ratios, double median,
+                              double lowerQuartile, double upperQuartile) {
+        /** "1.05× in 10 alternating pairs (quartiles 1.02–1.08)". */
+        public String describe() {
+            return String.format(Locale.ROOT, "%.2f× in %d alternating pairs (quartiles %.2f–%.2f)", median,
+                    ratios.length, lowerQuartile, upperQuartile);
+        }
+    }
+
     /** The machine and software the figures belong to. */
     public record Machine(String cpu, int cores, String simd, String os, String java, String dl4j, String backend,
                           String blas, String ompThreads, String nativeBuild, boolean oneDnnHelpers,
@@ -196,7 +214,14 @@ public final class Benchmark {
      * @param gemmGflopPerSecond single-precision GEMM rate (n × n × n, median of 5), the practical peak of the cores
      */
     public record Result(String createdAt, Machine machine, Settings settings, double gemmGflopPerSecond,
-                         Map<String, Double> forwardGflop, List<Measurement> measurements, long peakResidentBytes) {
+                         Map<String, Double> forwardGflop, List<Measurement> measurements, long peakResidentBytes,
+                         List<PairedRatio> pairedRatios) {
+
+        /** The paired ratio of {@code step} to {@code baseline} for one model and size, or null. */
+        public PairedRatio findPaired(String model, int size, Step step, Step baseline) {
+            return pairedRatios.stream().filter(p -> p.model().equals(model) && p.size() == size && p.step() == step
+                    && p.baseline() == baseline).findFirst().orElse(null);
+        }
 
         /** The measurement of one model, size and step, or null when it was not run. */
         public Measurement find(String model, int size, Step step) {
@@ -223,6 +248,7 @@ public final class Benchmark {
         double gemm = settings.gemmSize() > 0 ? gemmGflopPerSecond(settings.gemmSize()) : Double.NaN;
         progress.accept(String.format("single-precision GEMM %d³: %.1f GFLOP/s", settings.gemmSize(), gemm));
         List<Measurement> measurements = new ArrayList<>();
+        List<PairedRatio> pairedRatios = new ArrayList<>();
         Map<String, Double> forwardGflop = new LinkedHashMap<>();
         long overallPeak = 0;
         for (int size : settings.sizes()) {
@@ -240,6 +266,9 @@ public final class Benchmark {
             if (student != null) {
                 forwardGflop.put("student@" + size, studentFlops / 1e9);
             }
+            DataSet plain = new DataSet(features, classIds);
+            DataSet cached = student == null ? null : new DataSet(features,
+                    DistillationLabels.withTeacher(classIds, Logits.of(teacher, features).dup()));
             if (size == settings.sizes().get(0)) {
                 // every step once through the warm-up before any is timed: the JIT compiles code the steps share
                 // (DL4J's graph, distill4j's Java loops) over the first seconds, on the measured core when the
@@ -249,14 +278,23 @@ public final class Benchmark {
                         warmUp(settings, iteration);
                     }
                 };
-                runSteps(settings, inference, teacher, student, features, classIds, teacherFlops, studentFlops, warmUp);
+                runSteps(settings, inference, teacher, student, features, classIds, plain, cached, teacherFlops,
+                        studentFlops, warmUp);
             }
             Timed timed = (model, step, flops, iteration) -> {
                 if (settings.steps().contains(step)) {
                     measurements.add(measure(model, size, step, settings, flops, iteration, progress));
                 }
             };
-            runSteps(settings, inference, teacher, student, features, classIds, teacherFlops, studentFlops, timed);
+            runSteps(settings, inference, teacher, student, features, classIds, plain, cached, teacherFlops,
+                    studentFlops, timed);
+            Measurement plainStep = find(measurements, "student", size, Step.TRAIN);
+            Measurement cachedStep = find(measurements, "student", size, Step.DISTILL_CACHED);
+            if (plainStep != null && cachedStep != null) {
+                pairedRatios.add(paired("student", size, Step.DISTILL_CACHED, Step.TRAIN, 2 * settings.repetitions(),
+                        cachedStep.iterationsPerRepetition(), () -> student.fit(cached),
+                        plainStep.iterationsPerRepetition(), () -> student.fit(plain), progress));
+            }
             if (student != null) {
                 student.close();
             }
@@ -266,14 +304,56 @@ public final class Benchmark {
             overallPeak = Math.max(overallPeak, m.peakResidentBytes());
         }
         return new Result(Instant.now().toString(), machine, settings, gemm, forwardGflop, measurements,
-                Math.max(overallPeak, ProcessMemory.peakResidentBytes()));
+                Math.max(overallPeak, ProcessMemory.peakResidentBytes()), List.copyOf(pairedRatios));
+    }
+
+    private static Measurement find(List<Measurement> measurements, String model, int size, Step step) {
+        return measurements.stream().filter(m -> m.model().equals(model) && m.size() == size && m.step() == step)
+                .findFirst().orElse(null);
+    }
+
+    /**
+     * {@code pairs} pairs of one repetition of {@code step} ({@code k} iterations) and one of {@code baseline}
+     * ({@code baselineK}), the first of each pair alternating; see {@link PairedRatio}.
+     */
+    static PairedRatio paired(String model, int size, Step step, Step baseline, int pairs, int k, Runnable iteration,
+                              int baselineK, Runnable baselineIteration, Consumer<String> progress) {
+        double[] ratios = new double[pairs];
+        for (int p = 0; p < pairs; p++) {
+            double stepMillis;
+            double baselineMillis;
+            if (p % 2 == 0) {
+                stepMillis = repetitionMillis(iteration, k);
+                baselineMillis = repetitionMillis(baselineIteration, baselineK);
+            } else {
+                baselineMillis = repetitionMillis(baselineIteration, baselineK);
+                stepMillis = repetitionMillis(iteration, k);
+            }
+            ratios[p] = stepMillis / baselineMillis;
+        }
+        DescriptiveStatistics stats = new DescriptiveStatistics(ratios);
+        PairedRatio ratio = new PairedRatio(model, size, step, baseline, ratios, stats.getPercentile(50),
+                stats.getPercentile(25), stats.getPercentile(75));
+        progress.accept(String.format(Locale.ROOT, "%-8s %4d %s / %s: %s", model, size, step.name().toLowerCase(),
+                baseline.name().toLowerCase(), ratio.describe()));
+        return ratio;
+    }
+
+    /** Milliseconds per iteration over {@code k} iterations. */
+    private static double repetitionMillis(Runnable iteration, int k) {
+        long start = System.nanoTime();
+        for (int i = 0; i < k; i++) {
+            iteration.run();
+        }
+        // asynchronous backends (CUDA) return before the work is done; commit waits for it
+        Nd4j.getExecutioner().commit();
+        return (System.nanoTime() - start) / 1e6 / k;
     }
 
     /** Runs {@code timed} over each step of the models the settings name, in the order they are reported. */
     private static void runSteps(Settings settings, InferenceRuntime inference, ComputationGraph teacher,
-                                 ComputationGraph student, INDArray features, INDArray classIds, long teacherFlops,
-                                 long studentFlops, Timed timed) {
-        DataSet plain = new DataSet(features, classIds);
+                                 ComputationGraph student, INDArray features, INDArray classIds, DataSet plain,
+                                 DataSet cached, long teacherFlops, long studentFlops, Timed timed) {
         if (settings.models().contains("teacher")) {
             timed.run("teacher", Step.TRAIN, 3 * teacherFlops, () -> teacher.fit(plain));
             if (settings.steps().contains(Step.INFERENCE)) {
@@ -286,8 +366,6 @@ public final class Benchmark {
             timed.run("student", Step.TRAIN, 3 * studentFlops, () -> student.fit(plain));
             timed.run("student", Step.DISTILL, teacherFlops + 3 * studentFlops, () -> student.fit(new DataSet(
                     features, DistillationLabels.withTeacher(classIds, Logits.of(teacher, features)))));
-            DataSet cached = new DataSet(features,
-                    DistillationLabels.withTeacher(classIds, Logits.of(teacher, features).dup()));
             timed.run("student", Step.DISTILL_CACHED, 3 * studentFlops, () -> student.fit(cached));
             if (settings.steps().contains(Step.INFERENCE)) {
                 try (Inference run = inference.prepare(student, features)) {
@@ -325,13 +403,7 @@ public final class Benchmark {
         int k = (int) Math.max(1, Math.ceil(settings.minRepetitionMillis() / Math.max(warmMillis, 1e-3)));
         double[] millis = new double[settings.repetitions()];
         for (int r = 0; r < millis.length; r++) {
-            long start = System.nanoTime();
-            for (int i = 0; i < k; i++) {
-                iteration.run();
-            }
-            // asynchronous backends (CUDA) return before the work is done; commit waits for it
-            Nd4j.getExecutioner().commit();
-            millis[r] = (System.nanoTime() - start) / 1e6 / k;
+            millis[r] = repetitionMillis(iteration, k);
         }
         double[] sorted = millis.clone();
         Arrays.sort(sorted);

@@ -73,8 +73,10 @@ public final class BenchmarkReport {
             Measurement cached = result.find("student", size, Step.DISTILL_CACHED);
             Measurement studentTrain = result.find("student", size, Step.TRAIN);
             if (cached != null && studentTrain != null) {
+                Benchmark.PairedRatio paired = result.findPaired("student", size, Step.DISTILL_CACHED, Step.TRAIN);
                 lines.add(String.format(Locale.ROOT, "%d×%d: a cached distillation step costs %.2f× a plain student "
-                        + "step.", size, size, cached.medianMillis() / studentTrain.medianMillis()));
+                        + "step (medians)%s.", size, size, cached.medianMillis() / studentTrain.medianMillis(),
+                        paired == null ? "" : ", " + paired.describe()));
             }
             Measurement ti = result.find("teacher", size, Step.INFERENCE);
             Measurement si = result.find("student", size, Step.INFERENCE);

@@ -23,7 +23,8 @@ import java.util.Locale;
  *                     (the launcher sets the latter; see its comment)
  */
 public record SideBySide(String createdAt, String cpu, String cpuFlags, int cores, String dl4jThreads,
-                         Benchmark.Engine runtime, String peer, String peerNote, String environment, List<Row> rows) {
+                         Benchmark.Engine runtime, String peer, String peerNote, String environment, List<Row> rows,
+                         List<Benchmark.PairedRatio> pairedRatios) {
 
     /** One step: images/s on both sides (NaN where a side did not measure it) and distill4j / PyTorch. */
     public record Row(String model, int size, Step step, double distill4j, double pytorch, double ratio) {
@@ -52,7 +53,8 @@ public record SideBySide(String createdAt, String cpu, String cpuFlags, int core
                 .map(name -> name + "=" + java.util.Objects.requireNonNullElse(System.getenv(name), "(unset)"))
                 .collect(java.util.stream.Collectors.joining(" "));
         return new SideBySide(result.createdAt(), machine.cpu(), machine.simd(), machine.cores(), machine.ompThreads(),
-                result.settings().runtime(), peerLine, peerNote, environment, List.copyOf(rows));
+                result.settings().runtime(), peerLine, peerNote, environment, List.copyOf(rows),
+                result.pairedRatios());
     }
 
     public Row find(String model, int size, Step step) {
@@ -89,9 +91,13 @@ public record SideBySide(String createdAt, String cpu, String cpuFlags, int core
             Row cached = find("student", size, Step.DISTILL_CACHED);
             Row plain = find("student", size, Step.TRAIN);
             if (cached != null && plain != null) {
+                Benchmark.PairedRatio paired = pairedRatios.stream().filter(p -> p.model().equals("student")
+                        && p.size() == size && p.step() == Step.DISTILL_CACHED && p.baseline() == Step.TRAIN)
+                        .findFirst().orElse(null);
                 lines.add(String.format(Locale.ROOT, "%d×%d: a cached distillation step costs %s a plain student step"
-                                + " in distill4j, %s in PyTorch.", size, size, times(plain.distill4j() / cached.distill4j()),
-                        times(plain.pytorch() / cached.pytorch())));
+                                + " in distill4j, %s in PyTorch (medians)%s.", size, size,
+                        times(plain.distill4j() / cached.distill4j()), times(plain.pytorch() / cached.pytorch()),
+                        paired == null ? "" : "; in distill4j " + paired.describe()));
             }
         }
         for (Row row : rows) {

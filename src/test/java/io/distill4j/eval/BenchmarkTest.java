@@ -41,6 +41,26 @@ class BenchmarkTest {
         String markdown = Files.readString(outcome.folder().resolve("benchmark.md"));
         assertTrue(markdown.contains("| teacher | 32×32 | 0.095 |"), markdown);
         assertTrue(markdown.contains("student inference is"), markdown);
+        Benchmark.PairedRatio paired = result.findPaired("student", 32, Benchmark.Step.DISTILL_CACHED,
+                Benchmark.Step.TRAIN);
+        assertEquals(6, paired.ratios().length, "twice the repetitions");
+        assertTrue(markdown.contains("in 6 alternating pairs (quartiles"), markdown);
+        assertEquals(1, json.get("pairedRatios").size());
+    }
+
+    /** Pairs alternate which step runs first, run each step its own iteration count, and summarise the ratios. */
+    @Test
+    void pairedRatiosAlternateTheOrderAndSummariseEveryPair() {
+        StringBuilder order = new StringBuilder();
+        List<String> progress = new java.util.ArrayList<>();
+        Benchmark.PairedRatio paired = Benchmark.paired("student", 64, Benchmark.Step.DISTILL_CACHED,
+                Benchmark.Step.TRAIN, 4, 2, () -> order.append('c'), 3, () -> order.append('p'), progress::add);
+        assertEquals("ccppp" + "pppcc" + "ccppp" + "pppcc", order.toString());
+        assertEquals(4, paired.ratios().length);
+        assertTrue(paired.lowerQuartile() <= paired.median() && paired.median() <= paired.upperQuartile());
+        assertEquals(List.of("student    64 distill_cached / train: " + paired.describe()), progress);
+        assertTrue(paired.describe().matches("\\d+\\.\\d\\d× in 4 alternating pairs \\(quartiles \\d+\\.\\d\\d–\\d+\\.\\d\\d\\)"),
+                paired.describe());
     }
 
     @Test
