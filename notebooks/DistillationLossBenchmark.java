@@ -18,8 +18,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * only and on class ids with cached teacher logits, and the distillation loss alone as its output layer computes it
  * ({@link LogitObjective}: loss, gradient and batch statistics) on logits of the same shape, each way. The four
  * are taken in rounds (the order reversing every round); each is run twice in a row and the second run timed, so
- * switching between label shapes costs nothing. Prints medians and quartiles. README, Performance, "Fewer copies, a
- * blocked loss, lighter recording".
+ * switching between label shapes costs nothing. Prints medians and quartiles, and those of the two steps' ratio
+ * within each round. README, Performance, "Fewer copies, a blocked loss, lighter recording" and "An exponential
+ * the JIT vectorises".
  *
  * <pre>
  * taskset -c 1 env OMP_NUM_THREADS=1 GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296 \
@@ -51,6 +52,7 @@ public class DistillationLossBenchmark {
             }
         }
         DescriptiveStatistics[] millis = new DescriptiveStatistics[runs.length];
+        DescriptiveStatistics pairedRatio = new DescriptiveStatistics();
         for (int i = 0; i < runs.length; i++) {
             millis[i] = new DescriptiveStatistics();
         }
@@ -63,6 +65,8 @@ public class DistillationLossBenchmark {
                 Nd4j.getExecutioner().commit();
                 millis[i].addValue((System.nanoTime() - start) / 1e6);
             }
+            // the two steps of one round ran seconds apart: their ratio carries less of the VM's drift
+            pairedRatio.addValue(millis[1].getElement(round) / millis[0].getElement(round));
         }
         for (int i = 0; i < runs.length; i++) {
             System.out.printf("%dx%d %-26s median %.1f ms (quartiles %.1f-%.1f)%n", size, size, names[i],
@@ -71,5 +75,7 @@ public class DistillationLossBenchmark {
         System.out.printf("%dx%d cached / plain step: %.2f; loss with / without teacher logits: +%.1f ms%n", size,
                 size, millis[1].getPercentile(50) / millis[0].getPercentile(50),
                 millis[3].getPercentile(50) - millis[2].getPercentile(50));
+        System.out.printf("%dx%d cached / plain step within each round: median %.2f (quartiles %.2f-%.2f)%n", size,
+                size, pairedRatio.getPercentile(50), pairedRatio.getPercentile(25), pairedRatio.getPercentile(75));
     }
 }

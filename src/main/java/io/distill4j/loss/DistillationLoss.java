@@ -177,12 +177,13 @@ public final class DistillationLoss {
      * {@code example * classes * pixels + c * pixels + pixel} (NCHW; rows of [M, C] are the case pixels = 1). Taken
      * in blocks of up to {@link #BLOCK} consecutive pixels of one example, each class's values of a block one array
      * run, so every step is a loop over consecutive pixels that the JIT compiles to vector instructions (all but the
-     * exp and log calls): per row, with the classes innermost, the loop ran at a third of the speed.
+     * log of each row's softmax denominators, and Math.exp on double arrays): per row, with the classes innermost, the
+     * loop ran at a third of the speed.
      */
     private RowSums lossOverRows(Values z, Values y, double[] rowLoss, double[] valid, Values gradient,
                                  int from, int to, int classes, int pixels, int labelColumns, boolean soft) {
         RowSums sums = new RowSums();
-        Block block = new Block(classes, Math.min(BLOCK, to - from));
+        Block block = new Block(classes, Math.min(BLOCK, to - from), z.isDouble());
         for (int r = from; r < to; ) {
             int example = r / pixels;
             int pixel = r % pixels;
@@ -197,40 +198,57 @@ public final class DistillationLoss {
     /** Working arrays of one block: {@code [class * capacity + i]} for the i-th pixel of the block. */
     private static final class Block {
         final int capacity;
+        /**
+         * Math.exp rather than {@link ShiftedExp} (double arrays): a gradient check's finite differences of 1e-6
+         * turn ShiftedExp's 5e-14 relative error into 1e-5 relative noise on small gradients, while a float network
+         * rounds its gradient to float (6e-8) anyway.
+         */
+        final boolean exactExp;
         final double[] z;
         final double[] teacher;
-        final double[] logP;
+        /** Logits scaled by 1 / T and shifted by each pixel's maximum: student at T = 1, at T, teacher at T. */
+        final double[] shiftedP;
         final double[] p;
-        final double[] logS;
+        final double[] shiftedS;
         final double[] s;
-        final double[] logQ;
+        final double[] shiftedQ;
         final double[] q;
+        /** Each pixel's softmax denominators, sum_c e^shifted_c, of p, s and q: in [1, classes]. */
+        final double[] sumP;
+        final double[] sumS;
+        final double[] sumQ;
         final double[] grad;
         final double[] ids;
         final int[] label;
-        final int[] argMax;
-        final double[] best;
+        final double[] hardW;
+        final double[] softW;
+        final double[] zMax;
         final double[] max;
         final double[] sum;
         final double[] kl;
         final byte[] state;
 
-        Block(int classes, int capacity) {
+        Block(int classes, int capacity, boolean exactExp) {
             this.capacity = capacity;
+            this.exactExp = exactExp;
             int size = classes * capacity;
             z = new double[size];
             teacher = new double[size];
-            logP = new double[size];
+            shiftedP = new double[size];
             p = new double[size];
-            logS = new double[size];
+            shiftedS = new double[size];
             s = new double[size];
-            logQ = new double[size];
+            shiftedQ = new double[size];
             q = new double[size];
+            sumP = new double[capacity];
+            sumS = new double[capacity];
+            sumQ = new double[capacity];
             grad = new double[size];
             ids = new double[capacity];
             label = new int[capacity];
-            argMax = new int[capacity];
-            best = new double[capacity];
+            hardW = new double[capacity];
+            softW = new double[capacity];
+            zMax = new double[capacity];
             max = new double[capacity];
             sum = new double[capacity];
             kl = new double[capacity];
@@ -254,6 +272,8 @@ public final class DistillationLoss {
         // without teacher logits there is nothing to distil: plain cross-entropy, not alpha times it (alpha < 1
         // would only shrink the step; fine-tuning a distilled student without its teacher trained 10× slower)
         double hardWeight = labelColumns > 1 ? alpha : 1.0;
+        // d/dz_s of T^2 * KL = T * (softmax(z_s / T) - softmax(z_t / T))
+        double softWeight = soft ? (1.0 - alpha) * t : 0.0;
         y.read(labelBase, b.ids, 0, n);
         for (int i = 0; i < n; i++) {
             double id = b.ids[i];
@@ -272,68 +292,78 @@ public final class DistillationLoss {
                 b.state[i] = LABELLED;
                 b.label[i] = (int) id;
             }
+            // each row's weights as arrays, so that the gradient is one branch-free loop per class
+            b.hardW[i] = b.state[i] == LABELLED ? hardWeight : 0.0;
+            b.softW[i] = b.state[i] == SKIPPED ? 0.0 : softWeight;
         }
         for (int c = 0; c < classes; c++) {
             z.read(base + c * pixels, b.z, c * cap, n);
         }
         int integerTemperature = t == Math.rint(t) && t >= 1 && t <= 8 ? (int) t : 0;
-        if (soft && integerTemperature > 0) {
-            // softmax(z) from softmax(z / T) by powers: 6 fewer exp calls a row (perf put 7% of a cached
-            // distillation step at 128×128 in the JVM's exp stub)
-            logSoftmax(b, b.z, 1.0 / t, b.logS, b.s, n, classes);
+        boolean powers = soft && integerTemperature > 0;
+        if (powers) {
+            // softmax(z) from softmax(z / T) by powers: products instead of a second exp of every class
+            softmax(b, b.z, 1.0 / t, b.shiftedS, b.s, b.sumS, n, classes);
             powerSoftmax(b, n, classes, integerTemperature);
         } else {
-            logSoftmax(b, b.z, 1.0, b.logP, b.p, n, classes);
+            softmax(b, b.z, 1.0, b.shiftedP, b.p, b.sumP, n, classes);
         }
         if (soft) {
             for (int c = 0; c < classes; c++) {
                 y.read(labelBase + (1 + c) * pixels, b.teacher, c * cap, n);
             }
-            logSoftmax(b, b.teacher, 1.0 / t, b.logQ, b.q, n, classes);
-            if (integerTemperature == 0) {
-                logSoftmax(b, b.z, 1.0 / t, b.logS, b.s, n, classes);
+            softmax(b, b.teacher, 1.0 / t, b.shiftedQ, b.q, b.sumQ, n, classes);
+            if (!powers) {
+                softmax(b, b.z, 1.0 / t, b.shiftedS, b.s, b.sumS, n, classes);
             }
+            // KL(q || s) = sum_c q_c (log q_c - log s_c), with log q_c = shiftedQ_c - log sumQ and the same for s:
+            // = sum_c q_c (shiftedQ_c - shiftedS_c) + log(sumS / sumQ), as sum_c q_c = 1; one log a row, not two
             java.util.Arrays.fill(b.kl, 0, n, 0.0);
             for (int c = 0; c < classes; c++) {
                 int off = c * cap;
                 for (int i = 0; i < n; i++) {
-                    b.kl[i] += b.q[off + i] * (b.logQ[off + i] - b.logS[off + i]);
+                    b.kl[i] += b.q[off + i] * (b.shiftedQ[off + i] - b.shiftedS[off + i]);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                b.kl[i] += Math.log(b.sumS[i] / b.sumQ[i]);
+            }
+        }
+        System.arraycopy(b.z, 0, b.zMax, 0, n);
+        for (int c = 1; c < classes; c++) {
+            int off = c * cap;
+            for (int i = 0; i < n; i++) {
+                b.zMax[i] = Math.max(b.zMax[i], b.z[off + i]);
+            }
+        }
+        for (int c = 0; c < classes; c++) {
+            int off = c * cap;
+            if (soft) {
+                for (int i = 0; i < n; i++) {
+                    b.grad[off + i] = b.hardW[i] * b.p[off + i] + b.softW[i] * (b.s[off + i] - b.q[off + i]);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    b.grad[off + i] = b.hardW[i] * b.p[off + i];
                 }
             }
         }
         for (int i = 0; i < n; i++) {
-            b.argMax[i] = 0;
-            b.best[i] = b.z[i];
-        }
-        for (int c = 1; c < classes; c++) {
-            int off = c * cap;
-            for (int i = 0; i < n; i++) {
-                if (b.z[off + i] > b.best[i]) {
-                    b.best[i] = b.z[off + i];
-                    b.argMax[i] = c;
-                }
+            if (b.state[i] == LABELLED) {
+                b.grad[b.label[i] * cap + i] -= b.hardW[i]; // the one-hot's part
             }
         }
-        // d/dz_s of T^2 * KL = T * (softmax(z_s / T) - softmax(z_t / T))
-        double softWeight = (1.0 - alpha) * t;
         for (int c = 0; c < classes; c++) {
-            int off = c * cap;
-            for (int i = 0; i < n; i++) {
-                double oneHot = b.label[i] == c ? 1.0 : 0.0;
-                double g = soft
-                        ? (b.state[i] == LABELLED ? alpha : 0.0) * (b.p[off + i] - oneHot)
-                        + softWeight * (b.s[off + i] - b.q[off + i])
-                        : hardWeight * (b.p[off + i] - oneHot);
-                b.grad[off + i] = b.state[i] == SKIPPED ? 0.0 : g;
-            }
-            gradient.write(base + c * pixels, b.grad, off, n);
+            gradient.write(base + c * pixels, b.grad, c * cap, n);
         }
         for (int i = 0; i < n; i++) {
             if (b.state[i] == SKIPPED) {
                 continue;
             }
             boolean labelled = b.state[i] == LABELLED;
-            double crossEntropy = labelled ? -b.logP[b.label[i] * cap + i] : 0.0;
+            // -log p_label = log sumP - (z_label - max z); by powers, z_label - max z is T times its shifted value at T
+            double crossEntropy = labelled ? Math.log(b.sumP[i])
+                    - (powers ? t * b.shiftedS[b.label[i] * cap + i] : b.shiftedP[b.label[i] * cap + i]) : 0.0;
             double loss = hardWeight * crossEntropy;
             if (soft) {
                 double softLoss = t * t * b.kl[i];
@@ -347,17 +377,31 @@ public final class DistillationLoss {
             if (labelled) {
                 sums.labelledCount++;
                 sums.hardLossSum += crossEntropy;
-                if (b.argMax[i] == b.label[i]) {
+                if (isArgMax(b, i, b.label[i])) {
                     sums.correct++;
                 }
             }
         }
     }
 
+    /** Whether class {@code label} is row i's arg-max: the largest logit, and the first class to have it. */
+    private static boolean isArgMax(Block b, int i, int label) {
+        double value = b.z[label * b.capacity + i];
+        if (value != b.zMax[i]) {
+            return false;
+        }
+        for (int c = 0; c < label; c++) {
+            if (b.z[c * b.capacity + i] == value) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
-     * log softmax(z) and softmax(z) into {@code logP} and {@code p} from log softmax(z / T) and softmax(z / T) in
-     * {@code logS} and {@code s}, for an integer T: softmax(z)_c is s_c^T / sum_k s_k^T, and its log is
-     * T log s_c - log sum_k s_k^T (no exp; the logs stay exact where a power underflows).
+     * softmax(z) into {@code p} and its denominator sum_c e^(z_c - max z) into {@code sumP} from softmax(z / T) in
+     * {@code s} and its denominator in {@code sumS}, for an integer T: softmax(z)_c is s_c^T / sum_k s_k^T, and
+     * e^(z_c - max z) is (s_c sumS)^T, so sumP = sumS^T sum_k s_k^T (no exp, no log).
      */
     private static void powerSoftmax(Block b, int n, int classes, int t) {
         int cap = b.capacity;
@@ -380,53 +424,66 @@ public final class DistillationLoss {
             }
         }
         for (int i = 0; i < n; i++) {
-            b.max[i] = Math.log(b.sum[i]); // log of the sum of powers
+            b.sumP[i] = b.sum[i];
             b.sum[i] = 1.0 / b.sum[i];
+        }
+        for (int k = 0; k < t; k++) {
+            for (int i = 0; i < n; i++) {
+                b.sumP[i] *= b.sumS[i];
+            }
         }
         for (int c = 0; c < classes; c++) {
             int off = c * cap;
             for (int i = 0; i < n; i++) {
                 b.p[off + i] *= b.sum[i];
-                b.logP[off + i] = t * b.logS[off + i] - b.max[i];
             }
         }
     }
 
     /**
-     * log softmax(v / T) and softmax(v / T) of a block's values ({@code inverseT} is 1 / T), shifted by each pixel's
-     * maximum so large logits cannot overflow.
+     * softmax(v / T) of a block's values into {@code out} ({@code inverseT} is 1 / T), the scaled values shifted by
+     * each pixel's maximum into {@code shifted} (so large logits cannot overflow), and the denominators
+     * sum_c e^shifted_c into {@code sums}. Log-probabilities are shifted values minus the log of the sum; callers
+     * take that log only where a loss needs it.
      */
-    private static void logSoftmax(Block b, double[] v, double inverseT, double[] logOut, double[] out, int n,
-                                   int classes) {
+    private static void softmax(Block b, double[] v, double inverseT, double[] shifted, double[] out, double[] sums,
+                                int n, int classes) {
         int cap = b.capacity;
         java.util.Arrays.fill(b.max, 0, n, Double.NEGATIVE_INFINITY);
         for (int c = 0; c < classes; c++) {
             int off = c * cap;
             for (int i = 0; i < n; i++) {
                 double scaled = v[off + i] * inverseT;
-                logOut[off + i] = scaled;
+                shifted[off + i] = scaled;
                 b.max[i] = Math.max(b.max[i], scaled);
             }
         }
-        java.util.Arrays.fill(b.sum, 0, n, 0.0);
+        java.util.Arrays.fill(sums, 0, n, 0.0);
         for (int c = 0; c < classes; c++) {
             int off = c * cap;
+            // three loops: C2 vectorises each, not their fusion
             for (int i = 0; i < n; i++) {
-                double shifted = logOut[off + i] - b.max[i];
-                logOut[off + i] = shifted;
-                double e = Math.exp(shifted);
-                out[off + i] = e;
-                b.sum[i] += e;
+                shifted[off + i] -= b.max[i];
+            }
+            if (b.exactExp) {
+                for (int i = 0; i < n; i++) {
+                    out[off + i] = Math.exp(shifted[off + i]);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    out[off + i] = ShiftedExp.of(shifted[off + i]);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                sums[i] += out[off + i];
             }
         }
         for (int i = 0; i < n; i++) {
-            b.max[i] = Math.log(b.sum[i]); // from here on, log of the sum
-            b.sum[i] = 1.0 / b.sum[i];
+            b.sum[i] = 1.0 / sums[i];
         }
         for (int c = 0; c < classes; c++) {
             int off = c * cap;
             for (int i = 0; i < n; i++) {
-                logOut[off + i] -= b.max[i];
                 out[off + i] *= b.sum[i];
             }
         }
@@ -435,7 +492,9 @@ public final class DistillationLoss {
     /**
      * Softmax over dimension 1 of {@code [N, C]} or {@code [N, C, H, W]} logits, in their data type: four native
      * passes (max, shift, exp in place, divide in place). A per-element Java loop with {@code Math.exp} cost a fifth
-     * of a student's inference at 256×256; ND4J's {@code SoftMax} op on dimension 1 of a rank-4 array is wrong in M2.1.
+     * of a student's inference at 256×256; the loss's blocks with {@link ShiftedExp} (heap copies in and out) were no
+     * faster than these passes, whose float exp is libm's; ND4J's {@code SoftMax} op on dimension 1 of a rank-4 array
+     * is wrong in M2.1.
      */
     public static INDArray softmaxOverClasses(INDArray logits) {
         INDArray shifted = logits.sub(logits.max(true, 1));

@@ -54,9 +54,7 @@ public final class LogitObjective {
 
         Values gradient = kdResult.gradient();
         double kdScale = kdResult.sums().validCount == 0 ? 0.0 : kdW / kdResult.sums().validCount;
-        for (int i = 0; i < gradient.length(); i++) {
-            gradient.set(i, gradient.get(i) * kdScale);
-        }
+        gradient.scale(kdScale);
         double[] perExample = perExampleMeans(kdResult, examples, kdW);
         double meanLoss = kdW * kdResult.meanLoss();
         double teacherLoss = kdW * (1 - kd.alpha()) * kdResult.sums().softLossSum

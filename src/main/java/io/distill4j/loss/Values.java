@@ -26,6 +26,11 @@ final class Values {
                 null);
     }
 
+    /** Whether the values are doubles (a DOUBLE array's), not floats. */
+    boolean isDouble() {
+        return doubles != null;
+    }
+
     Values zerosLike() {
         return doubles != null ? new Values(null, new double[doubles.length]) : new Values(new float[floats.length], null);
     }
@@ -65,6 +70,19 @@ final class Values {
         } else {
             for (int i = 0; i < n; i++) {
                 floats[to + i] = (float) values[at + i];
+            }
+        }
+    }
+
+    /** Every value times {@code factor} (in double, then rounded to float in a float array): one vectorised loop. */
+    void scale(double factor) {
+        if (doubles != null) {
+            for (int i = 0; i < doubles.length; i++) {
+                doubles[i] *= factor;
+            }
+        } else {
+            for (int i = 0; i < floats.length; i++) {
+                floats[i] = (float) (floats[i] * factor);
             }
         }
     }

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Random;
 
@@ -225,6 +226,58 @@ class DistillationLossTest {
         assertEquals(rows.correct(), image.correct());
         assertEquals(rows.softLossSum(), image.softLossSum(), 1e-9);
         assertTrue(image.validCount() < 2700);
+    }
+
+    /**
+     * Float logits take {@link ShiftedExp}, double logits Math.exp; on the same values the losses, which are summed in
+     * double either way, agree to 1e-12 and the gradients to float's rounding.
+     */
+    @Test
+    void floatArraysAgreeWithDoubleArraysOnTheSameValues() {
+        Nd4j.getRandom().setSeed(11);
+        INDArray logits = Nd4j.randn(DataType.FLOAT, 2, 5, 9, 13).muli(4);
+        INDArray ids = Transforms.floor(Nd4j.rand(DataType.FLOAT, 2, 1, 9, 13).muli(5), false);
+        INDArray labels = DistillationLabels.withTeacher(ids, Nd4j.randn(DataType.FLOAT, 2, 5, 9, 13).muli(4));
+        for (double t : new double[]{1.0, 2.5, 4.0}) {
+            DistillationLoss loss = new DistillationLoss(0.3, t, null);
+            DistillationLoss.Result inFloat = loss.compute(logits, labels);
+            DistillationLoss.Result inDouble = loss.compute(logits.castTo(DataType.DOUBLE), labels.castTo(DataType.DOUBLE));
+            assertEquals(inDouble.meanLoss(), inFloat.meanLoss(), 1e-12 * inDouble.meanLoss(), "T = " + t);
+            assertEquals(inDouble.softLossSum(), inFloat.softLossSum(), 1e-12 * inDouble.softLossSum(), "T = " + t);
+            assertEquals(inDouble.correct(), inFloat.correct());
+            assertArrayEquals(inDouble.gradient().data().asDouble(), inFloat.gradient().data().asDouble(), 1e-6);
+        }
+    }
+
+    /**
+     * The output layer's probabilities: a softmax over dimension 1 of rank-2 and rank-4 logits, in float and double,
+     * equal to ND4J's row softmax of the permuted logits, without overflow for large logits.
+     */
+    @Test
+    void softmaxOverClassesIsTheRowSoftmaxOfEachPixel() {
+        Nd4j.getRandom().setSeed(5);
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray image = Nd4j.randn(type, 3, 4, 7, 150).muli(6);
+            image.putScalar(new long[]{1, 2, 3, 4}, 800.0); // e^800 overflows without the shift
+            INDArray probabilities = DistillationLoss.softmaxOverClasses(image);
+            assertEquals(type, probabilities.dataType());
+            assertArrayEquals(image.shape(), probabilities.shape());
+            INDArray expected = Transforms.softmax(asRows(image.castTo(DataType.DOUBLE)), true);
+            assertArrayEquals(expected.data().asDouble(), asRows(probabilities.castTo(DataType.DOUBLE)).data().asDouble(),
+                    type == DataType.FLOAT ? 1e-6 : 1e-14, type.toString());
+            INDArray rows = Nd4j.randn(type, 5, 9).muli(6);
+            assertArrayEquals(Transforms.softmax(rows.castTo(DataType.DOUBLE), true).data().asDouble(),
+                    DistillationLoss.softmaxOverClasses(rows).castTo(DataType.DOUBLE).data().asDouble(),
+                    type == DataType.FLOAT ? 1e-6 : 1e-14, type.toString());
+        }
+    }
+
+    /** The arg-max is the first class with the largest logit, as DL4J's and NumPy's. */
+    @Test
+    void aTiedLargestLogitCountsAsTheFirstClassOfIt() {
+        INDArray logits = Nd4j.create(new float[][]{{2f, 2f, 1f}, {2f, 2f, 1f}, {0f, 3f, 3f}});
+        INDArray ids = Nd4j.create(new float[][]{{0f}, {1f}, {1f}});
+        assertEquals(2, new DistillationLoss(1.0, 1.0, null).compute(logits, ids).correct());
     }
 
     /** Half precision cannot count past 2048 in steps of one; the loss counts in double whatever the type. */
