@@ -23,7 +23,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * the JIT vectorises".
  *
  * <pre>
- * taskset -c 1 env OMP_NUM_THREADS=1 GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296 \
+ * taskset -c 1 env OMP_NUM_THREADS=1 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296 \
  *   java -Dorg.eclipse.deeplearning4j.helpers.disable=false -cp "target/distill4j.jar:target/lib/*" \
  *   notebooks/DistillationLossBenchmark.java SIZE ROUNDS
  * </pre>

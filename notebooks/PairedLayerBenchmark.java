@@ -30,7 +30,7 @@ import java.util.Map;
  * ({@code train}, default) or the forward pass to probabilities ({@code inference}).
  *
  * <pre>
- * taskset -c 1 env OMP_NUM_THREADS=1 GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296 \
+ * taskset -c 1 env OMP_NUM_THREADS=1 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296 \
  *   java -Dorg.eclipse.deeplearning4j.helpers.disable=false -cp "target/distill4j.jar:target/lib/*" \
  *   notebooks/PairedLayerBenchmark.java SIZE PAIRS [student|teacher] \
  *   [all|convolutions|up-sampling|pooling] [train|inference]
