@@ -93,11 +93,14 @@ public final class Benchmark {
         Inference prepare(ComputationGraph graph, INDArray features);
     }
 
-    /** DL4J's own inference, {@code output(false, x)}. */
+    /**
+     * DL4J's own inference through its {@code OutputAdapter} form of {@code output}, which computes into a reused
+     * workspace ({@link InferenceTimer#output}), as an application reading each result at once would call it.
+     */
     public static final InferenceRuntime DL4J_INFERENCE = (graph, features) -> new Inference() {
         @Override
         public void run() {
-            graph.output(false, features);
+            InferenceTimer.output(graph, features);
         }
 
         @Override

@@ -3,10 +3,12 @@ package io.distill4j.eval;
 import io.distill4j.data.Task;
 import io.distill4j.util.HeapArrays;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.adapters.OutputAdapter;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.evaluation.classification.ROCMultiClass;
 import org.nd4j.evaluation.curves.PrecisionRecallCurve;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -115,7 +117,10 @@ public final class Metrics {
         return ignoreIndex;
     }
 
-    /** Called with each evaluated batch and the network's probabilities for it, e.g. to collect mosaic samples. */
+    /**
+     * Called with each evaluated batch and the network's probabilities for it, e.g. to collect mosaic samples. The
+     * probabilities live in DL4J's output workspace until the call returns: copy ({@code dup()}) what is kept.
+     */
     @FunctionalInterface
     public interface BatchListener {
         void onBatch(DataSet batch, INDArray probabilities);
@@ -141,11 +146,19 @@ public final class Metrics {
         int batches = 0;
         while (data.hasNext() && (maxBatches <= 0 || batches < maxBatches)) {
             DataSet batch = data.next();
-            INDArray probabilities = graph.output(false, batch.getFeatures())[0];
-            accumulator.add(probabilities, batch.getLabels());
-            if (listener != null) {
-                listener.onBatch(batch, probabilities);
-            }
+            // DL4J's OutputAdapter form computes into a workspace reused batch after batch (output(false, x) detaches
+            // each batch's probabilities into fresh memory); what reads them allocates outside it
+            graph.output(new INDArray[]{batch.getFeatures()}, null, null, (OutputAdapter<Void>) outputs -> {
+                try (MemoryWorkspace outside = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    // a classifier's few probabilities are copied: exact ROC curves keep what they are given
+                    INDArray probabilities = task == Task.CLASSIFICATION ? outputs[0].dup() : outputs[0];
+                    accumulator.add(probabilities, batch.getLabels());
+                    if (listener != null) {
+                        listener.onBatch(batch, probabilities);
+                    }
+                }
+                return null;
+            });
             batches++;
         }
         return accumulator.result();

@@ -116,7 +116,9 @@ public final class ModelFiles {
             throw new IllegalArgumentException("model file not found: " + file);
         }
         try {
-            return ModelSerializer.restoreComputationGraph(file.toFile(), true);
+            // models saved before convolutions handed their output on channels-last get it too
+            return SingleForwardConvolution2D.handOnChannelsLast(
+                    ModelSerializer.restoreComputationGraph(file.toFile(), true));
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("cannot read model file " + file + " (not a DL4J ComputationGraph zip?): "
                     + e.getMessage(), e);

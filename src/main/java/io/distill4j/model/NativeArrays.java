@@ -36,6 +36,25 @@ final class NativeArrays {
         return true;
     }
 
+    /**
+     * Whether {@code array}, of rank 4 ({@code [N, C, H, W]}), is a view of channels-last memory: its elements lie one
+     * after another in N, H, W, C order (dimensions of size 1 aside), as {@code nhwc.permute(0, 3, 1, 2)} of a
+     * contiguous {@code [N, H, W, C]} array.
+     */
+    static boolean isChannelsLast(INDArray array) {
+        if (array.rank() != 4) {
+            return false;
+        }
+        long expected = 1;
+        for (int i : new int[]{1, 3, 2, 0}) {
+            if (array.size(i) != 1 && array.stride(i) != expected) {
+                return false;
+            }
+            expected *= array.size(i);
+        }
+        return true;
+    }
+
     /** A contiguous float array's elements, index 0 its first (ND4J positions the buffer at the array's offset). */
     static FloatBuffer floats(INDArray array) {
         return requireContiguous(array).data().asNioFloat().slice();

@@ -42,8 +42,11 @@ final class OneDnn {
         final memory inner;
         final reorder conversion;
         final long innerFloats;
+        /** Whether the caller's array is an NCHW-shaped view of channels-last memory (else contiguous C order). */
+        private final boolean userChannelsLast;
 
-        private Port(memory.desc userDesc, memory.desc innerDesc, boolean input) {
+        private Port(memory.desc userDesc, memory.desc innerDesc, boolean input, boolean userChannelsLast) {
+            this.userChannelsLast = userChannelsLast;
             user = new memory(userDesc, ENGINE, (Pointer) null);
             if (innerDesc.equals(userDesc)) {
                 inner = user;
@@ -57,16 +60,24 @@ final class OneDnn {
         }
 
         static Port input(memory.desc userDesc, memory.desc innerDesc) {
-            return new Port(userDesc, innerDesc, true);
+            return new Port(userDesc, innerDesc, true, false);
         }
 
         static Port output(memory.desc userDesc, memory.desc innerDesc) {
-            return new Port(userDesc, innerDesc, false);
+            return new Port(userDesc, innerDesc, false, false);
+        }
+
+        /**
+         * A port for images {@code dims} ({@code [N, C, H, W]}) that the caller holds as contiguous NCHW or, when
+         * {@code channelsLast}, as an NCHW-shaped view of channels-last memory ({@link NativeArrays#isChannelsLast}).
+         */
+        static Port images(long[] dims, boolean channelsLast, memory.desc innerDesc, boolean input) {
+            return new Port(channelsLast ? channelsLast(dims) : plain(dims), innerDesc, input, channelsLast);
         }
 
         /** Points the port at {@code array} and, when it converts, at a buffer from {@code scratch}. */
         void bind(INDArray array, LongFunction<INDArray> scratch) {
-            user.set_data_handle(pointerTo(array));
+            user.set_data_handle(userChannelsLast ? pointerToChannelsLast(array) : pointerTo(array));
             if (conversion != null) {
                 inner.set_data_handle(pointerTo(scratch.apply(innerFloats)));
             }
@@ -144,6 +155,15 @@ final class OneDnn {
     static Pointer pointerTo(INDArray array) {
         if (!NativeArrays.isContiguous(array)) {
             throw new IllegalArgumentException("oneDNN needs a contiguous C-order array, got "
+                    + array.shapeInfoToString());
+        }
+        return array.data().addressPointer();
+    }
+
+    /** The address of the first element of {@code array}, an NCHW-shaped view of channels-last memory. */
+    static Pointer pointerToChannelsLast(INDArray array) {
+        if (!NativeArrays.isChannelsLast(array)) {
+            throw new IllegalArgumentException("oneDNN needs an NCHW view of channels-last memory here, got "
                     + array.shapeInfoToString());
         }
         return array.data().addressPointer();

@@ -7,6 +7,8 @@ import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.eltwise_backward;
 import org.bytedeco.dnnl.eltwise_forward;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.Pointer;
@@ -17,6 +19,7 @@ import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongFunction;
@@ -28,7 +31,10 @@ import java.util.function.LongFunction;
  * asks for the weight gradient with {@code convolution_auto}, which on the student's thin layers picks Winograd. Here
  * each primitive is built once per input shape with the direct algorithm, images channels-last
  * ({@link OneDnn#channelsLast}: oneDNN's own choice pads 4 channels to 16) and weights in oneDNN's layout. The
- * converted copies are the caller's working memory (DL4J workspaces), so they cost no memory between calls.
+ * converted copies are the caller's working memory (DL4J workspaces), so they cost no memory between calls. A forward
+ * call can apply the layer's ReLU inside the convolution (a oneDNN post-op, no pass of its own over the output) and
+ * read or write images that are NCHW-shaped views of channels-last memory, which skips their conversion: a U-Net
+ * block's first convolution hands its output to the second that way at inference ({@link Forward}).
  *
  * <p>oneDNN has no double-precision convolution on the CPU: double networks, other data formats, weight noise and any
  * backend but ND4J's CPU one take DL4J's path; {@link OneDnn} says whether oneDNN runs here.
@@ -57,21 +63,33 @@ final class OneDnnConvolution {
     }
 
     /**
+     * How one forward call runs: whether oneDNN applies a ReLU to the result (a post-op in the convolution's own
+     * kernel instead of a pass of its own over the output), and whether the caller's input and output images are
+     * NCHW-shaped views of channels-last memory ({@link NativeArrays#isChannelsLast}: no conversion to or from the
+     * primitive's layout then) rather than contiguous NCHW.
+     */
+    record Forward(boolean relu, boolean channelsLastInput, boolean channelsLastOutput) {
+        /** No ReLU, NCHW in and out: the pre-activation, as DL4J's {@code preOutput} returns it. */
+        static final Forward PLAIN = new Forward(false, false, false);
+    }
+
+    /**
      * Writes the convolution of {@code input} {@code [N, C, H, W]} with {@code weights} {@code [O, C, kH, kW]} and
-     * {@code bias} ({@code O} values, or null) into {@code output} {@code [N, O, outH, outW]}, all contiguous float;
+     * {@code bias} ({@code O} values, or null), with a ReLU when {@code how} says so, into {@code output}
+     * {@code [N, O, outH, outW]}, all float; images laid out as {@code how} says, weights and bias contiguous.
      * {@code workingMemory} gives working memory of a number of floats.
      */
-    void forward(Geometry geometry, INDArray input, INDArray weights, INDArray bias, INDArray output,
+    void forward(Geometry geometry, Forward how, INDArray input, INDArray weights, INDArray bias, INDArray output,
                  LongFunction<INDArray> workingMemory) {
         OneDnn.Call scratch = new OneDnn.Call(workingMemory);
-        Primitives p = primitivesFor(geometry);
+        ForwardPrimitive p = primitivesFor(geometry).forward(how);
         p.src.bindIn(input, scratch, stream);
         p.weights.bindIn(weights, scratch, stream);
         if (bias != null) {
             p.bias.set_data_handle(OneDnn.pointerTo(bias));
         }
         p.dst.bind(output, scratch);
-        p.forward.execute(stream, p.forwardArgs);
+        p.primitive.execute(stream, p.args);
         p.dst.out(stream);
         stream._wait();
         scratch.end(input, weights, bias, output);
@@ -209,41 +227,24 @@ final class OneDnnConvolution {
         }
     }
 
-    /** A layer's primitives for one geometry: the forward pass at once, the backward pass on first use. */
+    /** A layer's primitives for one geometry, each built on first use. */
     private final class Primitives {
         final Geometry geometry;
-        final convolution_forward.primitive_desc forwardDesc;
-        final convolution_forward forward;
-        final OneDnn.Port src;
-        final OneDnn.Port weights;
-        final memory bias;
-        final OneDnn.Port dst;
-        final IntMemoryMap forwardArgs = new IntMemoryMap();
+        private final Map<Forward, ForwardPrimitive> forwards = new HashMap<>(4);
         private Backward backward;
         private ReluBackward reluBackward;
 
         Primitives(Geometry g) {
             geometry = g;
-            forwardDesc = new convolution_forward.primitive_desc(new convolution_forward.desc(
-                    dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
-                    OneDnn.any(g.weights()), g.biasDesc(), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(),
-                    g.paddingBefore(), g.paddingAfter()), OneDnn.ENGINE);
-            forward = new convolution_forward(forwardDesc);
-            src = OneDnn.Port.input(OneDnn.plain(g.src()), forwardDesc.src_desc());
-            weights = OneDnn.Port.input(OneDnn.plain(g.weights()), forwardDesc.weights_desc());
-            dst = OneDnn.Port.output(OneDnn.plain(g.dst()), forwardDesc.dst_desc());
-            bias = g.biasMemory();
-            forwardArgs.put(dnnl.DNNL_ARG_SRC, src.inner);
-            forwardArgs.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
-            if (bias != null) {
-                forwardArgs.put(dnnl.DNNL_ARG_BIAS, bias);
-            }
-            forwardArgs.put(dnnl.DNNL_ARG_DST, dst.inner);
+        }
+
+        ForwardPrimitive forward(Forward how) {
+            return forwards.computeIfAbsent(how, h -> new ForwardPrimitive(geometry, h));
         }
 
         Backward backward() {
             if (backward == null) {
-                backward = new Backward(geometry, forwardDesc);
+                backward = new Backward(geometry, forward(Forward.PLAIN).desc);
             }
             return backward;
         }
@@ -253,6 +254,41 @@ final class OneDnnConvolution {
                 reluBackward = new ReluBackward(OneDnn.plain(geometry.dst()));
             }
             return reluBackward;
+        }
+    }
+
+    /** One forward primitive (direct algorithm, channels-last images inside) and its arguments. */
+    private static final class ForwardPrimitive {
+        final convolution_forward.primitive_desc desc;
+        final convolution_forward primitive;
+        final OneDnn.Port src;
+        final OneDnn.Port weights;
+        final memory bias;
+        final OneDnn.Port dst;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        ForwardPrimitive(Geometry g, Forward how) {
+            primitive_attr attributes = new primitive_attr();
+            if (how.relu()) {
+                post_ops relu = new post_ops();
+                relu.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
+                attributes.set_post_ops(relu);
+            }
+            desc = new convolution_forward.primitive_desc(new convolution_forward.desc(
+                    dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
+                    OneDnn.any(g.weights()), g.biasDesc(), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(),
+                    g.paddingBefore(), g.paddingAfter()), attributes, OneDnn.ENGINE);
+            primitive = new convolution_forward(desc);
+            src = OneDnn.Port.images(g.src(), how.channelsLastInput(), desc.src_desc(), true);
+            weights = OneDnn.Port.input(OneDnn.plain(g.weights()), desc.weights_desc());
+            dst = OneDnn.Port.images(g.dst(), how.channelsLastOutput(), desc.dst_desc(), false);
+            bias = g.biasMemory();
+            args.put(dnnl.DNNL_ARG_SRC, src.inner);
+            args.put(dnnl.DNNL_ARG_WEIGHTS, weights.inner);
+            if (bias != null) {
+                args.put(dnnl.DNNL_ARG_BIAS, bias);
+            }
+            args.put(dnnl.DNNL_ARG_DST, dst.inner);
         }
     }
 

@@ -2,10 +2,14 @@ package io.distill4j.model;
 
 import io.distill4j.util.LayerInstances;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -13,10 +17,17 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * DL4J's {@link ConvolutionLayer} whose backward pass does not run the convolution again. DL4J's backward pass
@@ -26,12 +37,20 @@ import java.util.Collection;
  * (tested against the built-in layer, gradient-checked); a saved model keeps this class, and DL4J's own layer loads
  * as before. On float NCHW input on ND4J's CPU backend the convolution itself runs as distill4j's own oneDNN
  * primitives ({@link OneDnnConvolution}: built once per input shape, channels-last, direct algorithm) instead of
- * libnd4j's {@code conv2d} ops; double precision and anything else takes DL4J's path. A layer reading this one's
+ * libnd4j's {@code conv2d} ops, with a plain ReLU applied inside oneDNN's kernel rather than as DL4J's separate pass,
+ * and at inference, where {@link #isChannelsLastOutput()} says so, an output handed on channels-last (an NCHW-shaped
+ * view) to the next convolution; double precision and anything else takes DL4J's path. A layer reading this one's
  * output may change it in place (DL4J allows that when it is the only reader) only in ways that keep each value's
  * sign where the gradient flows: DL4J's inverted {@code Dropout} does; additive noise ({@code GaussianNoise}) on the
  * next layer's input would not, so do not combine it with a ReLU here.
  */
 public class SingleForwardConvolution2D extends ConvolutionLayer {
+    /**
+     * Whether, at inference, the output is handed on as an NCHW-shaped view of channels-last memory, which the next
+     * layer reads without a conversion when it is another of these convolutions (the first convolution of a U-Net
+     * block feeding the second). Values are the same either way; any other reader gets a strided view.
+     */
+    private boolean channelsLastOutput;
 
     /** For JSON deserialization. */
     public SingleForwardConvolution2D() {
@@ -44,6 +63,48 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
         ConvolutionUtils.validateConvolutionModePadding(builder.getConvolutionMode(), builder.getPadding());
         ConvolutionUtils.validateCnnKernelStridePadding(builder.getKernelSize(), builder.getStride(),
                 builder.getPadding());
+    }
+
+    /** {@link #channelsLastOutput}: for a layer whose only reader is another of these convolutions. */
+    public SingleForwardConvolution2D channelsLastOutput(boolean channelsLastOutput) {
+        this.channelsLastOutput = channelsLastOutput;
+        return this;
+    }
+
+    /**
+     * Sets {@link #channelsLastOutput} on each of these convolutions in {@code conf} whose only reader is another of
+     * them and which is not an output of the graph (a U-Net block's first convolution); returns {@code conf}.
+     */
+    public static ComputationGraphConfiguration handOnChannelsLast(ComputationGraphConfiguration conf) {
+        handOnChannelsLast(conf, name -> conf.getVertices().get(name) instanceof LayerVertex v
+                ? v.getLayerConf().getLayer() : null);
+        return conf;
+    }
+
+    /** As {@link #handOnChannelsLast(ComputationGraphConfiguration)} on the running layers of {@code graph}. */
+    public static ComputationGraph handOnChannelsLast(ComputationGraph graph) {
+        handOnChannelsLast(graph.getConfiguration(), name -> graph.getVertex(name) != null
+                && graph.getVertex(name).hasLayer() ? graph.getVertex(name).getLayer().conf().getLayer() : null);
+        return graph;
+    }
+
+    private static void handOnChannelsLast(ComputationGraphConfiguration conf,
+                                           Function<String, org.deeplearning4j.nn.conf.layers.Layer> layerOf) {
+        Map<String, List<String>> readers = new HashMap<>();
+        conf.getVertexInputs().forEach((vertex, inputs) -> inputs.forEach(
+                input -> readers.computeIfAbsent(input, k -> new ArrayList<>()).add(vertex)));
+        for (String name : conf.getVertices().keySet()) {
+            List<String> of = readers.getOrDefault(name, List.of());
+            if (layerOf.apply(name) instanceof SingleForwardConvolution2D conv && of.size() == 1
+                    && !conf.getNetworkOutputs().contains(name)
+                    && layerOf.apply(of.get(0)) instanceof SingleForwardConvolution2D) {
+                conv.channelsLastOutput(true);
+            }
+        }
+    }
+
+    public boolean isChannelsLastOutput() {
+        return channelsLastOutput;
     }
 
     @Override
@@ -67,8 +128,19 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
 
         @Override
         public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            return trainingOutput.keep(super.activate(training, workspaceMgr), training,
-                    layerConf().getActivationFn());
+            IActivation activation = layerConf().getActivationFn();
+            if (!TrainingOutput.derivativeFromOutput(activation) || oneDnnGeometry() == null
+                    || (cacheMode != null && cacheMode != CacheMode.NONE)) {
+                return trainingOutput.keep(super.activate(training, workspaceMgr), training, activation);
+            }
+            // DL4J's activate without its separate activation pass: oneDNN applies the ReLU in the convolution
+            assertInputSet(false);
+            applyDropOutIfNecessary(training, workspaceMgr);
+            SingleForwardConvolution2D conf = (SingleForwardConvolution2D) layerConf();
+            OneDnnConvolution.Forward how = new OneDnnConvolution.Forward(activation instanceof ActivationReLU,
+                    false, !training && conf.isChannelsLastOutput());
+            return trainingOutput.keep(oneDnnForward(oneDnnGeometry(), how, training, workspaceMgr), training,
+                    activation);
         }
 
         @Override
@@ -102,14 +174,29 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
             if (geometry == null) {
                 return super.preOutput(training, forBackprop, workspaceMgr); // and its errors
             }
+            return new Pair<>(oneDnnForward(geometry, OneDnnConvolution.Forward.PLAIN, training, workspaceMgr), null);
+        }
+
+        /**
+         * The convolution of the current input on oneDNN as {@code how} says, except that an input that is a view of
+         * channels-last memory is read as one; the output in the workspace's activations.
+         */
+        private INDArray oneDnnForward(OneDnnConvolution.Geometry geometry, OneDnnConvolution.Forward how,
+                                       boolean training, LayerWorkspaceMgr workspaceMgr) {
             INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
             INDArray bias = layerConf().hasBias()
                     ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
-            INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
-                    geometry.dst(), 'c');
-            oneDnnConvolution().forward(geometry, NativeArrays.contiguous(input), weights, bias, output,
+            boolean channelsLastInput = !NativeArrays.isContiguous(input) && NativeArrays.isChannelsLast(input);
+            how = new OneDnnConvolution.Forward(how.relu(), channelsLastInput, how.channelsLastOutput());
+            long[] dst = geometry.dst();
+            INDArray output = how.channelsLastOutput()
+                    ? workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+                            new long[]{dst[0], dst[2], dst[3], dst[1]}, 'c').permute(0, 3, 1, 2)
+                    : workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, dst, 'c');
+            oneDnnConvolution().forward(geometry, how, channelsLastInput ? input : NativeArrays.contiguous(input),
+                    weights, bias, output,
                     floats -> workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, floats));
-            return new Pair<>(output, null);
+            return output;
         }
 
         @Override

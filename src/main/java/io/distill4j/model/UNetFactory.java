@@ -129,7 +129,9 @@ public final class UNetFactory {
         g.addLayer(OUTPUT, new DistillationOutputLayer.Builder()
                 .alpha(spec.alpha()).temperature(spec.temperature()).ignoreIndex(spec.ignoreIndex()).build(), LOGITS);
         g.setOutputs(OUTPUT);
-        return g.build();
+        // each block's conv1 hands its output to conv2 channels-last at inference, the layout both run in: two
+        // conversions a block fewer
+        return SingleForwardConvolution2D.handOnChannelsLast(g.build());
     }
 
     /** Conv3x3 → Dropout → Conv3x3 (or Conv3x3 alone); returns the name of the block's last vertex. */

@@ -60,4 +60,20 @@ class NativeArraysTest {
         var error = assertThrows(IllegalArgumentException.class, () -> NativeArrays.floats(channels));
         assertTrue(error.getMessage().contains("contiguous"), error.getMessage());
     }
+
+    @Test
+    void channelsLastViewsAreRecognisedAndOthersAreNot() {
+        INDArray nhwc = Nd4j.rand(DataType.FLOAT, 2, 5, 7, 3);
+        INDArray view = nhwc.permute(0, 3, 1, 2);
+        assertTrue(NativeArrays.isChannelsLast(view));
+        assertFalse(NativeArrays.isContiguous(view));
+        assertFalse(NativeArrays.isChannelsLast(Nd4j.rand(DataType.FLOAT, 2, 3, 5, 7)));
+        assertFalse(NativeArrays.isChannelsLast(nhwc.permute(0, 3, 2, 1)));
+        assertFalse(NativeArrays.isChannelsLast(view.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2),
+                NDArrayIndex.all(), NDArrayIndex.all())));
+        assertFalse(NativeArrays.isChannelsLast(Nd4j.rand(DataType.FLOAT, 3, 4)));
+        // one channel: both layouts are the same memory
+        INDArray single = Nd4j.rand(DataType.FLOAT, 2, 5, 7, 1).permute(0, 3, 1, 2);
+        assertTrue(NativeArrays.isChannelsLast(single) && NativeArrays.isContiguous(single));
+    }
 }

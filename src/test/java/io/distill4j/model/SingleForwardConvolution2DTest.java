@@ -87,6 +87,75 @@ class SingleForwardConvolution2DTest {
         assertTrue(Math.abs(dl4j.score(new org.nd4j.linalg.dataset.DataSet(x, ids), false) - scoreDl4j[0]) > 1e-6);
     }
 
+    /** Inference too: fused ReLU, conv1 handing its output to conv2 channels-last, through the whole U-Net. */
+    @Test
+    void theStudentsInferenceEqualsDl4jsOwnLayers() {
+        ComputationGraph single = UNetFactory.build(UNetSpec.student(Task.SEGMENTATION, 3, 6, 32, 32));
+        ComputationGraph dl4j = new ComputationGraph(onDl4jLayers(single.getConfiguration()));
+        dl4j.init(single.params().dup(), true);
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32);
+        INDArray expected = dl4j.outputSingle(false, x);
+        INDArray actual = single.outputSingle(false, x);
+        assertTrue(expected.equalsWithEps(actual, 1e-5), "largest difference "
+                + Transforms.abs(expected.sub(actual)).maxNumber());
+    }
+
+    @Test
+    void atInferenceTheFirstConvolutionOfABlockHandsItsOutputOnChannelsLast() {
+        ComputationGraph graph = UNetFactory.build(UNetSpec.student(Task.SEGMENTATION, 3, 6, 16, 16));
+        var conv1 = (SingleForwardConvolution2D.Impl) graph.getLayer("enc1_conv1");
+        var conv2 = (SingleForwardConvolution2D.Impl) graph.getLayer("enc1_conv2");
+        assertTrue(((SingleForwardConvolution2D) conv1.conf().getLayer()).isChannelsLastOutput());
+        assertFalse(((SingleForwardConvolution2D) conv2.conf().getLayer()).isChannelsLastOutput());
+        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 16, 16);
+        conv1.setInput(x, noWorkspaces);
+        INDArray view = conv1.activate(false, noWorkspaces);
+        assertTrue(NativeArrays.isChannelsLast(view) && !NativeArrays.isContiguous(view), view.shapeInfoToString());
+        INDArray training = conv1.activate(true, noWorkspaces);
+        assertTrue(NativeArrays.isContiguous(training));
+        assertEquals(training, view); // ReLU applied by oneDNN, the same values in either layout
+        assertEquals(0.0, training.minNumber().doubleValue());
+
+        // conv2 reads the view as it is and gives what it gives for the contiguous copy
+        conv2.setInput(view, noWorkspaces);
+        INDArray fromView = conv2.activate(false, noWorkspaces).dup();
+        conv2.setInput(view.dup('c'), noWorkspaces);
+        assertEquals(conv2.activate(false, noWorkspaces), fromView);
+
+        // the setting survives the configuration's JSON
+        var restored = ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
+        assertTrue(((SingleForwardConvolution2D) ((org.deeplearning4j.nn.conf.graph.LayerVertex)
+                restored.getVertices().get("enc1_conv1")).getLayerConf().getLayer()).isChannelsLastOutput());
+    }
+
+    @Test
+    void aModelSavedWithoutTheSettingGetsItWhenLoaded(@TempDir Path dir) throws Exception {
+        ComputationGraph built = UNetFactory.build(UNetSpec.student(Task.SEGMENTATION, 3, 6, 16, 16));
+        String json = built.getConfiguration().toJson();
+        String before = json.replaceAll("\"channelsLastOutput\"\\s*:\\s*true", "\"channelsLastOutput\" : false");
+        assertFalse(before.equals(json));
+        ComputationGraph old = new ComputationGraph(ComputationGraphConfiguration.fromJson(before));
+        old.init(built.params(), false);
+        assertFalse(((SingleForwardConvolution2D) old.getLayer("enc1_conv1").conf().getLayer()).isChannelsLastOutput());
+        File file = dir.resolve("old.zip").toFile();
+        ModelSerializer.writeModel(old, file, false);
+        ComputationGraph loaded = ModelFiles.load(file.toPath());
+        // dec1_conv2's only reader is the 1×1 logits convolution
+        for (String name : new String[]{"enc1_conv1", "enc5_conv1", "dec1_conv1", "dec1_conv2"}) {
+            assertTrue(((SingleForwardConvolution2D) loaded.getLayer(name).conf().getLayer()).isChannelsLastOutput(),
+                    name);
+        }
+        // read by pooling and concatenation, by the transposed convolution, by the output layer
+        for (String name : new String[]{"enc1_conv2", "dec2_conv2", UNetFactory.LOGITS}) {
+            assertFalse(((SingleForwardConvolution2D) loaded.getLayer(name).conf().getLayer()).isChannelsLastOutput(),
+                    name);
+        }
+        INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 16, 16);
+        assertTrue(built.outputSingle(false, x).equalsWithEps(loaded.outputSingle(false, x), 1e-6));
+    }
+
     /** The backward pass takes the training output instead of running the convolution again. */
     @Test
     void theBackwardPassReusesTheTrainingOutput() {
