@@ -26,14 +26,11 @@ final class NativeArrays {
      * strides its own default-stride check rejects), whatever the array's offset into its buffer.
      */
     static boolean isContiguous(INDArray array) {
-        long expected = 1;
-        for (int i = array.rank() - 1; i >= 0; i--) {
-            if (array.size(i) != 1 && array.stride(i) != expected) {
-                return false;
-            }
-            expected *= array.size(i);
+        int[] lastToFirst = new int[array.rank()];
+        for (int i = 0; i < lastToFirst.length; i++) {
+            lastToFirst[i] = lastToFirst.length - 1 - i;
         }
-        return true;
+        return isDenseInOrder(array, lastToFirst);
     }
 
     /**
@@ -42,11 +39,17 @@ final class NativeArrays {
      * contiguous {@code [N, H, W, C]} array.
      */
     static boolean isChannelsLast(INDArray array) {
-        if (array.rank() != 4) {
-            return false;
-        }
+        return array.rank() == 4 && isDenseInOrder(array, new int[]{1, 3, 2, 0});
+    }
+
+    /**
+     * Whether {@code array}'s elements lie one after another with the dimensions in {@code fastestFirst} varying
+     * fastest first: each one's stride the product of the sizes before it (dimensions of size 1 aside: ND4J gives them
+     * strides its own default-stride check rejects).
+     */
+    private static boolean isDenseInOrder(INDArray array, int[] fastestFirst) {
         long expected = 1;
-        for (int i : new int[]{1, 3, 2, 0}) {
+        for (int i : fastestFirst) {
             if (array.size(i) != 1 && array.stride(i) != expected) {
                 return false;
             }

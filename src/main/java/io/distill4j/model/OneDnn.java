@@ -77,7 +77,7 @@ final class OneDnn {
 
         /** Points the port at {@code array} and, when it converts, at a buffer from {@code scratch}. */
         void bind(INDArray array, LongFunction<INDArray> scratch) {
-            user.set_data_handle(userChannelsLast ? pointerToChannelsLast(array) : pointerTo(array));
+            user.set_data_handle(pointerTo(array, userChannelsLast));
             if (conversion != null) {
                 inner.set_data_handle(pointerTo(scratch.apply(innerFloats)));
             }
@@ -153,17 +153,17 @@ final class OneDnn {
 
     /** The address of {@code array}'s first element (ND4J's buffer of a view starts there); it must be contiguous. */
     static Pointer pointerTo(INDArray array) {
-        if (!NativeArrays.isContiguous(array)) {
-            throw new IllegalArgumentException("oneDNN needs a contiguous C-order array, got "
-                    + array.shapeInfoToString());
-        }
-        return array.data().addressPointer();
+        return pointerTo(array, false);
     }
 
-    /** The address of the first element of {@code array}, an NCHW-shaped view of channels-last memory. */
-    static Pointer pointerToChannelsLast(INDArray array) {
-        if (!NativeArrays.isChannelsLast(array)) {
-            throw new IllegalArgumentException("oneDNN needs an NCHW view of channels-last memory here, got "
+    /**
+     * The address of {@code array}'s first element, {@code array} an NCHW-shaped view of channels-last memory when
+     * {@code channelsLast}, else contiguous in C order.
+     */
+    static Pointer pointerTo(INDArray array, boolean channelsLast) {
+        if (channelsLast ? !NativeArrays.isChannelsLast(array) : !NativeArrays.isContiguous(array)) {
+            throw new IllegalArgumentException("oneDNN needs " + (channelsLast
+                    ? "an NCHW view of channels-last memory here" : "a contiguous C-order array") + ", got "
                     + array.shapeInfoToString());
         }
         return array.data().addressPointer();

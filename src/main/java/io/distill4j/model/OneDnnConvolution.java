@@ -69,8 +69,6 @@ final class OneDnnConvolution {
      * primitive's layout then) rather than contiguous NCHW.
      */
     record Forward(boolean relu, boolean channelsLastInput, boolean channelsLastOutput) {
-        /** No ReLU, NCHW in and out: the pre-activation, as DL4J's {@code preOutput} returns it. */
-        static final Forward PLAIN = new Forward(false, false, false);
     }
 
     /**
@@ -244,7 +242,8 @@ final class OneDnnConvolution {
 
         Backward backward() {
             if (backward == null) {
-                backward = new Backward(geometry, forward(Forward.PLAIN).desc);
+                // the hint is a description only: no forward primitive (JIT kernel) is built for it
+                backward = new Backward(geometry, ForwardPrimitive.describe(geometry, false));
             }
             return backward;
         }
@@ -268,16 +267,7 @@ final class OneDnnConvolution {
         final IntMemoryMap args = new IntMemoryMap();
 
         ForwardPrimitive(Geometry g, Forward how) {
-            primitive_attr attributes = new primitive_attr();
-            if (how.relu()) {
-                post_ops relu = new post_ops();
-                relu.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
-                attributes.set_post_ops(relu);
-            }
-            desc = new convolution_forward.primitive_desc(new convolution_forward.desc(
-                    dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
-                    OneDnn.any(g.weights()), g.biasDesc(), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(),
-                    g.paddingBefore(), g.paddingAfter()), attributes, OneDnn.ENGINE);
+            desc = describe(g, how.relu());
             primitive = new convolution_forward(desc);
             src = OneDnn.Port.images(g.src(), how.channelsLastInput(), desc.src_desc(), true);
             weights = OneDnn.Port.input(OneDnn.plain(g.weights()), desc.weights_desc());
@@ -289,6 +279,20 @@ final class OneDnnConvolution {
                 args.put(dnnl.DNNL_ARG_BIAS, bias);
             }
             args.put(dnnl.DNNL_ARG_DST, dst.inner);
+        }
+
+        /** The forward convolution of {@code g}, channels-last images, with a ReLU post-op when {@code relu}. */
+        static convolution_forward.primitive_desc describe(Geometry g, boolean relu) {
+            primitive_attr attributes = new primitive_attr();
+            if (relu) {
+                post_ops reluPostOp = new post_ops();
+                reluPostOp.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
+                attributes.set_post_ops(reluPostOp);
+            }
+            return new convolution_forward.primitive_desc(new convolution_forward.desc(
+                    dnnl.prop_kind.forward_training, dnnl.algorithm.convolution_direct, OneDnn.channelsLast(g.src()),
+                    OneDnn.any(g.weights()), g.biasDesc(), OneDnn.channelsLast(g.dst()), g.strides(), g.dilates(),
+                    g.paddingBefore(), g.paddingAfter()), attributes, OneDnn.ENGINE);
         }
     }
 
@@ -328,8 +332,11 @@ final class OneDnnConvolution {
         final OneDnn.Port diffWeights;
         final memory diffBias;
         final IntMemoryMap weightsArgs = new IntMemoryMap();
+        /** The forward description the backward ones were built against, kept as long as they are. */
+        final convolution_forward.primitive_desc hint;
 
         Backward(Geometry g, convolution_forward.primitive_desc hint) {
+            this.hint = hint;
             convolution_backward_data.primitive_desc dataDesc = new convolution_backward_data.primitive_desc(
                     new convolution_backward_data.desc(dnnl.algorithm.convolution_direct,
                             OneDnn.channelsLast(g.src()), OneDnn.any(g.weights()), OneDnn.channelsLast(g.dst()),

@@ -83,8 +83,10 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
 
     /** As {@link #handOnChannelsLast(ComputationGraphConfiguration)} on the running layers of {@code graph}. */
     public static ComputationGraph handOnChannelsLast(ComputationGraph graph) {
-        handOnChannelsLast(graph.getConfiguration(), name -> graph.getVertex(name) != null
-                && graph.getVertex(name).hasLayer() ? graph.getVertex(name).getLayer().conf().getLayer() : null);
+        handOnChannelsLast(graph.getConfiguration(), name -> {
+            var vertex = graph.getVertex(name);
+            return vertex != null && vertex.hasLayer() ? vertex.getLayer().conf().getLayer() : null;
+        });
         return graph;
     }
 
@@ -129,18 +131,18 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
         @Override
         public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
             IActivation activation = layerConf().getActivationFn();
-            if (!TrainingOutput.derivativeFromOutput(activation) || oneDnnGeometry() == null
+            OneDnnConvolution.Geometry geometry = oneDnnGeometry();
+            if (!TrainingOutput.derivativeFromOutput(activation) || geometry == null
                     || (cacheMode != null && cacheMode != CacheMode.NONE)) {
                 return trainingOutput.keep(super.activate(training, workspaceMgr), training, activation);
             }
             // DL4J's activate without its separate activation pass: oneDNN applies the ReLU in the convolution
+            // (dropout below replaces the input by one of the same shape, so the geometry holds)
             assertInputSet(false);
             applyDropOutIfNecessary(training, workspaceMgr);
-            SingleForwardConvolution2D conf = (SingleForwardConvolution2D) layerConf();
-            OneDnnConvolution.Forward how = new OneDnnConvolution.Forward(activation instanceof ActivationReLU,
-                    false, !training && conf.isChannelsLastOutput());
-            return trainingOutput.keep(oneDnnForward(oneDnnGeometry(), how, training, workspaceMgr), training,
-                    activation);
+            boolean channelsLastOutput = !training && ((SingleForwardConvolution2D) layerConf()).isChannelsLastOutput();
+            return trainingOutput.keep(oneDnnForward(geometry, activation instanceof ActivationReLU,
+                    channelsLastOutput, training, workspaceMgr), training, activation);
         }
 
         @Override
@@ -174,20 +176,21 @@ public class SingleForwardConvolution2D extends ConvolutionLayer {
             if (geometry == null) {
                 return super.preOutput(training, forBackprop, workspaceMgr); // and its errors
             }
-            return new Pair<>(oneDnnForward(geometry, OneDnnConvolution.Forward.PLAIN, training, workspaceMgr), null);
+            return new Pair<>(oneDnnForward(geometry, false, false, training, workspaceMgr), null);
         }
 
         /**
-         * The convolution of the current input on oneDNN as {@code how} says, except that an input that is a view of
-         * channels-last memory is read as one; the output in the workspace's activations.
+         * The convolution of the current input on oneDNN, with a ReLU when {@code relu}, into the workspace's
+         * activations, as an NCHW view of channels-last memory when {@code channelsLastOutput}; an input that is such
+         * a view is read as one.
          */
-        private INDArray oneDnnForward(OneDnnConvolution.Geometry geometry, OneDnnConvolution.Forward how,
+        private INDArray oneDnnForward(OneDnnConvolution.Geometry geometry, boolean relu, boolean channelsLastOutput,
                                        boolean training, LayerWorkspaceMgr workspaceMgr) {
             INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
             INDArray bias = layerConf().hasBias()
                     ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
             boolean channelsLastInput = !NativeArrays.isContiguous(input) && NativeArrays.isChannelsLast(input);
-            how = new OneDnnConvolution.Forward(how.relu(), channelsLastInput, how.channelsLastOutput());
+            OneDnnConvolution.Forward how = new OneDnnConvolution.Forward(relu, channelsLastInput, channelsLastOutput);
             long[] dst = geometry.dst();
             INDArray output = how.channelsLastOutput()
                     ? workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
