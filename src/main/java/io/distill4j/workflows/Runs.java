@@ -49,6 +49,7 @@ final class Runs {
             log.info("{} (until this run ends; `distill4j ui RUN_DIR` shows a run later)", ui.message());
         }
         Path folder = resume;
+        source.stop().started();
         try (Run run = resume != null ? Run.resume(resume, command.toString(), source.stop())
                 : Run.start(config, command.toString(), source.stop(), data -> check.accept(config, data))) {
             folder = run.folder().dir();
