@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 
 /**
  * An array's elements as a Java buffer over ND4J's native memory, for the layers whose loops run in Java (a load and a
@@ -61,6 +62,14 @@ final class NativeArrays {
     /** A contiguous float array's elements, index 0 its first (ND4J positions the buffer at the array's offset). */
     static FloatBuffer floats(INDArray array) {
         return requireContiguous(array).data().asNioFloat().slice();
+    }
+
+    /** A contiguous float array's elements as their IEEE 754 bits (a mask can zero them without a conversion). */
+    static IntBuffer floatBits(INDArray array) {
+        if (array.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            throw new IllegalArgumentException("float bits of a " + array.dataType() + " array");
+        }
+        return requireContiguous(array).data().asNioInt().slice();
     }
 
     /** As {@link #floats} for a double array. */

@@ -131,9 +131,12 @@ public record UNetArchitecture(List<Level> levels) {
         double dropout = 0;
         if (conv2 != null) {
             IDropout d = ((BaseLayer) conv2).getIDropout();
-            if (d instanceof Dropout keep) {
-                // DL4J keeps the retain probability; round away the 1 - (1 - rate) error
-                dropout = Math.round((1.0 - keep.getP()) * 1e9) / 1e9;
+            // both keep the retain probability (DL4J's Dropout in models saved before HashedDropout); round away
+            // the 1 - (1 - rate) error
+            Double keep = d instanceof HashedDropout h ? Double.valueOf(h.getP())
+                    : d instanceof Dropout dl4j ? Double.valueOf(dl4j.getP()) : null;
+            if (keep != null) {
+                dropout = Math.round((1.0 - keep) * 1e9) / 1e9;
             }
         }
         return new Block((int) conv1.getNOut(), conv2 == null ? null : (int) conv2.getNOut(), dropout);

@@ -1,7 +1,6 @@
 package io.distill4j.model;
 
 import io.distill4j.data.Task;
-import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -68,10 +67,10 @@ class UNetFactoryTest {
         ComputationGraph net = UNetFactory.build(UNetSpec.teacher(Task.SEGMENTATION, 3, 6, 32, 32));
         // Keras Dropout(0.1) between the convolutions is DL4J dropout on conv2's input with retain probability 0.9
         BaseLayer drop = (BaseLayer) net.getLayer("enc1_conv2").conf().getLayer();
-        assertEquals(0.9, ((Dropout) drop.getIDropout()).getP(), 1e-12);
+        assertEquals(0.9, ((HashedDropout) drop.getIDropout()).getP(), 1e-12);
         BaseLayer deepest = (BaseLayer) net.getLayer("enc5_conv2").conf().getLayer();
-        assertEquals(0.7, ((Dropout) deepest.getIDropout()).getP(), 1e-12);
-        assertEquals(0.9, ((Dropout) ((BaseLayer) net.getLayer("dec1_conv2").conf().getLayer()).getIDropout()).getP(), 1e-12);
+        assertEquals(0.7, ((HashedDropout) deepest.getIDropout()).getP(), 1e-12);
+        assertEquals(0.9, ((HashedDropout) ((BaseLayer) net.getLayer("dec1_conv2").conf().getLayer()).getIDropout()).getP(), 1e-12);
         assertEquals(null, ((BaseLayer) net.getLayer("enc1_conv1").conf().getLayer()).getIDropout());
         assertInstanceOf(ActivationReLU.class, ((BaseLayer) net.getLayer("enc1_conv1").conf().getLayer()).getActivationFn());
         assertInstanceOf(ActivationIdentity.class, ((BaseLayer) net.getLayer("dec4_up").conf().getLayer()).getActivationFn());
@@ -177,7 +176,7 @@ class UNetFactoryTest {
             g.addLayer("drop", new org.deeplearning4j.nn.conf.layers.DropoutLayer.Builder(0.5).build(), "conv1");
             g.addLayer("conv2", conv2.build(), "drop");
         } else {
-            g.addLayer("conv2", conv2.dropOut(new Dropout(0.5)).build(), "conv1");
+            g.addLayer("conv2", conv2.dropOut(new org.deeplearning4j.nn.conf.dropout.Dropout(0.5)).build(), "conv1");
         }
         return g.addLayer(UNetFactory.LOGITS, new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1).nOut(3)
                         .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "conv2")
