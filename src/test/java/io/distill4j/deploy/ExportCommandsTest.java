@@ -1,24 +1,27 @@
 package io.distill4j.deploy;
 
 import io.distill4j.cli.Cli;
-
 import io.distill4j.cli.ExportCommand;
-import io.distill4j.train.TinyRuns;
 import io.distill4j.config.PruneMethod;
 import io.distill4j.config.QuantizeMode;
 import io.distill4j.config.RunConfig;
+import io.distill4j.data.Split;
+import io.distill4j.eval.EvaluationResult;
+import io.distill4j.train.Run;
+import io.distill4j.train.TinyRuns;
 import io.distill4j.workflows.CompressOptions;
 import io.distill4j.workflows.Evaluation;
 import io.distill4j.workflows.ModelConfigs;
 import io.distill4j.workflows.Prediction;
 import io.distill4j.workflows.Pruning;
 import io.distill4j.workflows.Quantization;
-import io.distill4j.eval.EvaluationResult;
+
+import onnx.Onnx;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +29,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,6 +45,20 @@ class ExportCommandsTest {
 
     private static EvaluationResult evaluate(Path model) {
         return Evaluation.run(Evaluation.Options.of(model)).metrics();
+    }
+
+    /** The largest difference of two models' probabilities over the test split of the first one's data. */
+    private static double largestProbabilityDifference(Path first, Path second) {
+        try (DeployedModel a = DeployedModel.open(first); DeployedModel b = DeployedModel.open(second)) {
+            RunConfig config = ModelConfigs.stored(a, List.of());
+            var batches = Run.openData(config).iterator(Split.TEST, config.training.batchSize, false);
+            double largest = 0;
+            while (batches.hasNext()) {
+                INDArray features = batches.next().getFeatures();
+                largest = Math.max(largest, a.output(features).sub(b.output(features)).amaxNumber().doubleValue());
+            }
+            return largest;
+        }
     }
 
     @Test
@@ -70,8 +88,18 @@ class ExportCommandsTest {
         for (Path compact : List.of(pruned, quantized)) {
             Path exported = Cli.parse(new ExportCommand(), "--model", compact.toString(), "--out",
                     dir.resolve(compact.getFileName() + ".onnx").toString()).run().file();
-            assertEquals(evaluate(compact).summary().get("mean_iou"), evaluate(exported).summary().get("mean_iou"), 1e-4,
-                    compact.toString());
+            if (compact.equals(pruned)) {
+                assertEquals(evaluate(compact).summary().get("mean_iou"), evaluate(exported).summary().get("mean_iou"),
+                        1e-4, compact.toString());
+            } else {
+                // the simulated int8 grid travels as Q/DQ pairs; ONNX Runtime's kernels sum in another order, so a value
+                // at a rounding boundary can land one int8 step away (0.007 here): probabilities, not argmax ties
+                Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(Files.readAllBytes(exported));
+                assertTrue(proto.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("QuantizeLinear"))
+                        .count() >= 8, exported.toString());
+                double difference = largestProbabilityDifference(compact, exported);
+                assertTrue(difference < 0.03, compact + " vs " + exported + ": probabilities differ by " + difference);
+            }
         }
 
         // benchmark times every form with the same protocol
