@@ -4,6 +4,8 @@ import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -167,6 +169,26 @@ final class OneDnn {
                     + array.shapeInfoToString());
         }
         return array.data().addressPointer();
+    }
+
+    /**
+     * Row-major {@code c = op(a)·op(b) + beta·c} with {@code op(a)} {@code m×k} and {@code op(b)} {@code k×n}, each
+     * operand transposed when its flag says so, on oneDNN's JIT GEMM. A call on pointers creates no array: ND4J's
+     * {@code Nd4j.gemm} on a slice creates several (each with a shape buffer and a record the collector must process).
+     */
+    static void sgemm(boolean transA, boolean transB, long m, long n, long k, FloatPointer a, long lda,
+                      FloatPointer b, long ldb, float beta, FloatPointer c, long ldc) {
+        int status = dnnl.dnnl_sgemm(transA ? (byte) 'T' : (byte) 'N', transB ? (byte) 'T' : (byte) 'N', m, n, k, 1f,
+                a, lda, b, ldb, beta, c, ldc);
+        if (status != dnnl.dnnl_success) {
+            throw new IllegalStateException("dnnl_sgemm failed with status " + status + " for m=" + m + ", n=" + n
+                    + ", k=" + k);
+        }
+    }
+
+    /** {@link #pointerTo(INDArray)} as floats, for {@link #sgemm}. */
+    static FloatPointer floatsOf(INDArray array) {
+        return new FloatPointer(pointerTo(array));
     }
 
     private static engine cpuEngine() {

@@ -1,5 +1,6 @@
 package io.distill4j.model;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
@@ -7,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -20,8 +22,12 @@ import java.util.Arrays;
  * about 7 ms. The backward pass is the same in reverse: gather each output gradient's 2×2 blocks into rows, then two
  * products give the input and weight gradients.
  *
- * <p>Weights are DL4J's {@code [nIn, nOut, 2, 2]}; the product's rows are ordered {@code (o, a, b)}. ND4J's products read
- * arrays through their strides; the shuffle's loops need contiguous arrays and copy any other.
+ * <p>Weights are DL4J's {@code [nIn, nOut, 2, 2]}; the product's rows are ordered {@code (o, a, b)}, so the weights in
+ * C order are the product's matrix transposed. Float products run on oneDNN's GEMM through pointers
+ * ({@link OneDnn#sgemm}), which creates no ND4J array: {@code Nd4j.gemm} on each image's slice created a dozen a
+ * call, half the Java garbage of the student's inference (each array's shape buffer and deallocation record outlive
+ * a young collection). Double products, and any where oneDNN does not run, take ND4J's. The products and the
+ * shuffle's loops need contiguous arrays and copy any other.
  */
 final class PixelShuffleDeconvolution {
 
@@ -49,15 +55,31 @@ final class PixelShuffleDeconvolution {
      * {@code bias} {@code [nOut]} (any shape of that length) or null.
      */
     static void forward(INDArray input, INDArray weights, INDArray bias, INDArray output, INDArray products) {
-        INDArray matrix = productMatrix(weights);
         INDArray x = NativeArrays.contiguous(input);
         long n = x.size(0);
+        long nIn = x.size(1);
+        long rows = 4 * weights.size(1);
         long pixels = x.size(2) * x.size(3);
-        INDArray images = x.reshape('c', n, x.size(1), pixels);
-        for (int i = 0; i < n; i++) {
-            Nd4j.gemm(matrix, images.slice(i), products.slice(i), false, false, 1.0, 0.0);
+        if (onOneDnn(x)) {
+            // the weights in C order are [nIn, 4·nOut]: the product's matrix, transposed
+            INDArray w = NativeArrays.contiguous(weights);
+            FloatPointer matrix = OneDnn.floatsOf(w);
+            FloatPointer images = OneDnn.floatsOf(x);
+            FloatPointer out = OneDnn.floatsOf(products);
+            for (long i = 0; i < n; i++) {
+                OneDnn.sgemm(true, false, rows, pixels, nIn, matrix, rows, images.position(i * nIn * pixels), pixels,
+                        0f, out.position(i * rows * pixels), pixels);
+            }
+            Reference.reachabilityFence(w);
+        } else {
+            INDArray matrix = productMatrix(weights);
+            INDArray images = x.reshape('c', n, nIn, pixels);
+            for (int i = 0; i < n; i++) {
+                Nd4j.gemm(matrix, images.slice(i), products.slice(i), false, false, 1.0, 0.0);
+            }
         }
-        double[] biasValues = bias == null ? new double[(int) weights.size(1)] : bias.toDoubleVector();
+        Reference.reachabilityFence(x);
+        double[] biasValues = bias == null ? new double[(int) weights.size(1)] : values(bias);
         new Shuffle(output, (int) x.size(2), (int) x.size(3)).spread(products, biasValues);
     }
 
@@ -73,22 +95,86 @@ final class PixelShuffleDeconvolution {
         long n = x.size(0);
         long nIn = x.size(1);
         long nOut = weights.size(1);
+        long rows = 4 * nOut;
         long pixels = x.size(2) * x.size(3);
         double[] biasSums = new Shuffle(NativeArrays.contiguous(delta), (int) x.size(2), (int) x.size(3))
                 .gather(products);
-        INDArray matrix = productMatrix(weights);
-        INDArray matrixGrad = Nd4j.createUninitialized(weights.dataType(), 4 * nOut, nIn);
-        INDArray images = x.reshape('c', n, nIn, pixels);
-        INDArray imageGrads = inputGrad.reshape('c', n, nIn, pixels);
-        for (int i = 0; i < n; i++) {
-            INDArray rows = products.slice(i);
-            Nd4j.gemm(matrix, rows, imageGrads.slice(i), true, false, 1.0, 0.0);
-            Nd4j.gemm(rows, images.slice(i), matrixGrad, false, true, 1.0, i == 0 ? 0.0 : 1.0);
+        if (onOneDnn(x)) {
+            INDArray w = NativeArrays.contiguous(weights);
+            // the weights' gradient in C order is [nIn, 4·nOut]: each image adds x·rowsᵀ to it
+            INDArray wGrad = NativeArrays.isContiguous(weightGrad) ? weightGrad
+                    : Nd4j.createUninitialized(DataType.FLOAT, weightGrad.shape(), 'c');
+            FloatPointer matrix = OneDnn.floatsOf(w);
+            FloatPointer images = OneDnn.floatsOf(x);
+            FloatPointer imageGrads = OneDnn.floatsOf(inputGrad);
+            FloatPointer gathered = OneDnn.floatsOf(products);
+            FloatPointer matrixGrad = OneDnn.floatsOf(wGrad);
+            for (long i = 0; i < n; i++) {
+                gathered.position(i * rows * pixels);
+                images.position(i * nIn * pixels);
+                OneDnn.sgemm(false, false, nIn, pixels, rows, matrix, rows, gathered, pixels, 0f,
+                        imageGrads.position(i * nIn * pixels), pixels);
+                OneDnn.sgemm(false, true, nIn, rows, pixels, images, pixels, gathered, pixels, i == 0 ? 0f : 1f,
+                        matrixGrad, rows);
+            }
+            Reference.reachabilityFence(w);
+            Reference.reachabilityFence(x);
+            Reference.reachabilityFence(inputGrad);
+            Reference.reachabilityFence(products);
+            if (wGrad != weightGrad) {
+                weightGrad.assign(wGrad);
+            }
+        } else {
+            INDArray matrix = productMatrix(weights);
+            INDArray matrixGrad = Nd4j.createUninitialized(weights.dataType(), rows, nIn);
+            INDArray images = x.reshape('c', n, nIn, pixels);
+            INDArray imageGrads = inputGrad.reshape('c', n, nIn, pixels);
+            for (int i = 0; i < n; i++) {
+                INDArray gathered = products.slice(i);
+                Nd4j.gemm(matrix, gathered, imageGrads.slice(i), true, false, 1.0, 0.0);
+                Nd4j.gemm(gathered, images.slice(i), matrixGrad, false, true, 1.0, i == 0 ? 0.0 : 1.0);
+            }
+            weightGrad.assign(matrixGrad.reshape('c', nOut, 2, 2, nIn).permute(3, 0, 1, 2));
         }
-        weightGrad.assign(matrixGrad.reshape('c', nOut, 2, 2, nIn).permute(3, 0, 1, 2));
         if (biasGrad != null) {
-            biasGrad.assign(Nd4j.create(biasSums).castTo(biasGrad.dataType()).reshape(biasGrad.shape()));
+            setValues(biasGrad, biasSums);
         }
+    }
+
+    /** Float products on oneDNN's GEMM where it runs; double ones, and any without oneDNN, on ND4J's. */
+    private static boolean onOneDnn(INDArray x) {
+        return x.dataType() == DataType.FLOAT && OneDnn.available();
+    }
+
+    /** A vector's values, read in place. */
+    private static double[] values(INDArray vector) {
+        INDArray v = NativeArrays.contiguous(vector);
+        double[] values = new double[(int) v.length()];
+        if (v.dataType() == DataType.DOUBLE) {
+            NativeArrays.doubles(v).get(values);
+        } else {
+            FloatBuffer floats = NativeArrays.floats(v);
+            for (int i = 0; i < values.length; i++) {
+                values[i] = floats.get(i);
+            }
+        }
+        Reference.reachabilityFence(v);
+        return values;
+    }
+
+    /** Writes {@code values} into {@code vector} (any shape of that length), in place when it is contiguous. */
+    private static void setValues(INDArray vector, double[] values) {
+        if (!NativeArrays.isContiguous(vector)) {
+            vector.assign(Nd4j.create(values).castTo(vector.dataType()).reshape(vector.shape()));
+        } else if (vector.dataType() == DataType.DOUBLE) {
+            NativeArrays.doubles(vector).put(values);
+        } else {
+            FloatBuffer floats = NativeArrays.floats(vector);
+            for (int i = 0; i < values.length; i++) {
+                floats.put(i, (float) values[i]);
+            }
+        }
+        Reference.reachabilityFence(vector);
     }
 
     /**
@@ -143,8 +229,8 @@ final class PixelShuffleDeconvolution {
 
         /** The arrays behind the NIO views stay reachable up to here (ND4J frees collected arrays' memory). */
         private void keepReachable(INDArray products) {
-            java.lang.ref.Reference.reachabilityFence(spatial);
-            java.lang.ref.Reference.reachabilityFence(products);
+            Reference.reachabilityFence(spatial);
+            Reference.reachabilityFence(products);
         }
 
         /**
