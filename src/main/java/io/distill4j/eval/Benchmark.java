@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Speed of the teacher and student U-Nets on this machine: images per second of a training step, a distillation
@@ -144,6 +145,11 @@ public final class Benchmark {
             }
         }
 
+        /** How long a warm-up waits at most for the JIT to settle (see {@link Benchmark#warmUp}). */
+        public long maxWarmupMillis() {
+            return 5 * minWarmupMillis;
+        }
+
         /** DL4J inference. */
         public Settings(List<String> models, List<Integer> sizes, int batchSize, int inputChannels, int numClasses,
                         int warmup, long minWarmupMillis, int repetitions, long minRepetitionMillis, boolean dropout,
@@ -183,11 +189,21 @@ public final class Benchmark {
      *
      * @param repetitionMillis   each repetition's time per iteration (one batch), in the order run
      * @param peakResidentBytes  the process's peak resident memory while this configuration ran
+     * @param javaHeapBytesPerIteration Java heap the measuring thread allocated per iteration over the timed
+     *                           repetitions (-1 where the JVM does not count it): ND4J keeps arrays off-heap, but each
+     *                           array's Java wrapper, shape buffer and deallocator record is garbage the collector
+     *                           stops the step for
+     * @param repetitionGcMillis the garbage collectors' pauses during each repetition, in all (not per iteration;
+     *                           -1 where the JVM does not report them)
+     * @param repetitionJitMillis the JIT compilers' time during each repetition, in all (-1 where not reported): on
+     *                           a pinned core they run beside the step; with the pauses, they tell a slow repetition
+     *                           the JVM slowed from one the machine did
      */
     public record Measurement(String model, int size, Step step, int batchSize, int iterationsPerRepetition,
                               double[] repetitionMillis, double medianMillis, double minMillis, double maxMillis,
                               double imagesPerSecond, double gflopPerImage, double gflopPerSecond,
-                              long peakResidentBytes) {
+                              long peakResidentBytes, long javaHeapBytesPerIteration, long[] repetitionGcMillis,
+                              long[] repetitionJitMillis) {
     }
 
     /**
@@ -405,9 +421,18 @@ public final class Benchmark {
         double warmMillis = warmUp(settings, iteration);
         int k = (int) Math.max(1, Math.ceil(settings.minRepetitionMillis() / Math.max(warmMillis, 1e-3)));
         double[] millis = new double[settings.repetitions()];
+        long[] gcMillis = new long[millis.length];
+        long[] jitMillis = new long[millis.length];
+        long heapBefore = JvmActivity.allocatedByThisThread();
         for (int r = 0; r < millis.length; r++) {
+            long gcBefore = JvmActivity.collectorPauseMillis();
+            long jitBefore = JvmActivity.compilerMillis();
             millis[r] = repetitionMillis(iteration, k);
+            gcMillis[r] = gcBefore < 0 ? -1 : JvmActivity.collectorPauseMillis() - gcBefore;
+            jitMillis[r] = jitBefore < 0 ? -1 : JvmActivity.compilerMillis() - jitBefore;
         }
+        long heapBytes = JvmActivity.allocatedByThisThread() - heapBefore;
+        long heapPerIteration = heapBefore < 0 ? -1 : Math.round(heapBytes / (double) (k * millis.length));
         double[] sorted = millis.clone();
         Arrays.sort(sorted);
         double median = median(sorted);
@@ -415,29 +440,65 @@ public final class Benchmark {
         double gflopPerImage = flopsPerImage / 1e9;
         Measurement m = new Measurement(model, size, step, settings.batchSize(), k, millis, median, sorted[0],
                 sorted[sorted.length - 1], imagesPerSecond, gflopPerImage, gflopPerImage * imagesPerSecond,
-                ProcessMemory.peakResidentBytes());
-        progress.accept(String.format("%-8s %4d %-15s %8.2f img/s  %6.1f GFLOP/s  (median %.1f ms/batch, %d×%d)",
-                model, size, step.name().toLowerCase(), imagesPerSecond, m.gflopPerSecond(), median, k,
-                settings.repetitions()));
+                ProcessMemory.peakResidentBytes(), heapPerIteration, gcMillis, jitMillis);
+        progress.accept(String.format(Locale.ROOT, "%-8s %4d %-15s %8.2f img/s  %6.1f GFLOP/s  (median %.1f ms/batch, "
+                        + "%d×%d; %d KB Java heap/batch; of %.0f ms timed, GC %d ms, JIT %d ms)", model, size,
+                step.name().toLowerCase(Locale.ROOT), imagesPerSecond, m.gflopPerSecond(), median, k,
+                settings.repetitions(), heapPerIteration / 1024, Arrays.stream(millis).sum() * k,
+                Arrays.stream(gcMillis).sum(), Arrays.stream(jitMillis).sum()));
         return m;
     }
+
+    /** A warm-up window in which the JIT compiled for less than this share of its time is quiet. */
+    private static final double SETTLED_JIT_SHARE = 0.02;
+    private static final double JIT_WINDOW_MILLIS = 1000;
+    /** Quiet windows in a row that count as settled: C2 compiles in bursts with quiet seconds between them. */
+    private static final int SETTLED_WINDOWS = 2;
 
     /**
      * At least {@code warmup} iterations and {@code minWarmupMillis}: the JIT compiles the Java side (DL4J's graph
      * code, the loss) only after many calls, and with 2 iterations of a fast step the first sizes measured ran slower.
+     * Then, when {@code minWarmupMillis} is positive, on until the JIT has settled (two seconds in a row in each of
+     * which its threads used under 2% of a core) or {@link Settings#maxWarmupMillis} have passed: C2 compiles DL4J's big
+     * graph methods (0.8-1 s each, several times over) for tens of seconds in bursts, on the step's core when the
+     * process is pinned, and repetitions of the student's inference it overlapped took up to twice as long for the
+     * same CPU time of the step's own thread.
      *
      * @return the mean milliseconds of a warm-up iteration
      */
     private static double warmUp(Settings settings, Runnable iteration) {
-        long warmStart = System.nanoTime();
+        long start = System.nanoTime();
+        int iterations = warmUp(settings, iteration, System::nanoTime, JvmActivity::compilerMillis);
+        Nd4j.getExecutioner().commit();
+        return (System.nanoTime() - start) / 1e6 / iterations;
+    }
+
+    /** {@link #warmUp(Settings, Runnable)} on the given clocks; returns the iterations run. */
+    static int warmUp(Settings settings, Runnable iteration, LongSupplier nanoTime, LongSupplier compilerMillis) {
+        long warmStart = nanoTime.getAsLong();
+        long jitWaitLimit = settings.maxWarmupMillis();
         int warmIterations = 0;
-        while (warmIterations < settings.warmup()
-                || (System.nanoTime() - warmStart) / 1e6 < settings.minWarmupMillis()) {
+        long windowStart = warmStart;
+        long windowJit = compilerMillis.getAsLong();
+        boolean jitSettled = settings.minWarmupMillis() <= 0 || windowJit < 0;
+        int quietWindows = 0;
+        double elapsed = 0;
+        while (warmIterations < settings.warmup() || elapsed < settings.minWarmupMillis()
+                || (!jitSettled && elapsed < jitWaitLimit)) {
             iteration.run();
             warmIterations++;
+            long now = nanoTime.getAsLong();
+            elapsed = (now - warmStart) / 1e6;
+            double window = (now - windowStart) / 1e6;
+            if (!jitSettled && window >= JIT_WINDOW_MILLIS) {
+                long jit = compilerMillis.getAsLong();
+                quietWindows = jit - windowJit < SETTLED_JIT_SHARE * window ? quietWindows + 1 : 0;
+                jitSettled = elapsed >= settings.minWarmupMillis() && quietWindows >= SETTLED_WINDOWS;
+                windowStart = now;
+                windowJit = jit;
+            }
         }
-        Nd4j.getExecutioner().commit();
-        return (System.nanoTime() - warmStart) / 1e6 / warmIterations;
+        return warmIterations;
     }
 
     static double median(double[] sorted) {

@@ -25,12 +25,14 @@ public final class BenchmarkReport {
         md.append(String.format(Locale.ROOT, "%s · %s, %d cores (%s) · %s · DL4J %s, %s backend, native build %s, "
                         + "oneDNN helpers %s, distill4j's oneDNN convolutions %s, BLAS %s, OMP threads %s · batch %d, "
                         + "float32, median of %d repetitions "
-                        + "after at least %d warm-up iterations and %.1f s\n\n",
+                        + "after at least %d warm-up iterations and %.1f s%s\n\n",
                 result.createdAt(), m.cpu(), m.cores(), m.simd(), m.java(), m.dl4j(), m.backend(), m.nativeBuild(),
                 m.oneDnnHelpers() ? "on" : "off", m.oneDnnConvolutions() ? "on" : "off", m.blas(), m.ompThreads(),
                 result.settings().batchSize(),
                 result.settings().repetitions(), result.settings().warmup(),
-                result.settings().minWarmupMillis() / 1000.0));
+                result.settings().minWarmupMillis() / 1000.0, result.settings().minWarmupMillis() > 0
+                        ? String.format(Locale.ROOT, ", then until the JIT settled (at most %.1f s)",
+                                result.settings().maxWarmupMillis() / 1000.0) : ""));
         md.append(String.format(Locale.ROOT, "Single-precision GEMM (%d³): **%.1f GFLOP/s**, the practical peak of "
                 + "these cores.\n\n", result.settings().gemmSize(), result.gemmGflopPerSecond()));
         md.append("| model | size | forward GFLOP/img | train img/s (GFLOP/s) | distill img/s, teacher recomputed | "
@@ -77,6 +79,20 @@ public final class BenchmarkReport {
                 lines.add(String.format(Locale.ROOT, "%d×%d: a cached distillation step costs %.2f× a plain student "
                         + "step (medians)%s.", size, size, cached.medianMillis() / studentTrain.medianMillis(),
                         paired == null ? "" : ", " + paired.describe()));
+            }
+            for (String model : result.settings().models()) {
+                List<String> heap = new ArrayList<>();
+                for (Step step : Step.values()) {
+                    Measurement m = result.find(model, size, step);
+                    if (m != null && m.javaHeapBytesPerIteration() >= 0) {
+                        heap.add(String.format(Locale.ROOT, "%s %d KB", step.name().toLowerCase(Locale.ROOT),
+                                m.javaHeapBytesPerIteration() / 1024));
+                    }
+                }
+                if (!heap.isEmpty()) {
+                    lines.add(String.format(Locale.ROOT, "%d×%d: %s allocates per batch on the Java heap: %s.", size,
+                            size, model, String.join(", ", heap)));
+                }
             }
             Measurement ti = result.find("teacher", size, Step.INFERENCE);
             Measurement si = result.find("student", size, Step.INFERENCE);

@@ -30,6 +30,11 @@ class BenchmarkTest {
             assertEquals(3, m.repetitionMillis().length);
             assertTrue(m.imagesPerSecond() > 0 && Double.isFinite(m.imagesPerSecond()), m.toString());
             assertTrue(m.minMillis() <= m.medianMillis() && m.medianMillis() <= m.maxMillis());
+            assertTrue(m.javaHeapBytesPerIteration() > 0, "a step allocates Java objects: " + m);
+            assertEquals(3, m.repetitionGcMillis().length);
+            assertEquals(3, m.repetitionJitMillis().length);
+            assertTrue(java.util.Arrays.stream(m.repetitionGcMillis()).allMatch(ms -> ms >= 0), m.toString());
+            assertTrue(java.util.Arrays.stream(m.repetitionJitMillis()).allMatch(ms -> ms >= 0), m.toString());
         }
         assertNotNull(result.find("student", 32, Benchmark.Step.DISTILL_CACHED));
         assertTrue(result.gemmGflopPerSecond() > 0);
@@ -41,6 +46,7 @@ class BenchmarkTest {
         String markdown = Files.readString(outcome.folder().resolve("benchmark.md"));
         assertTrue(markdown.contains("| teacher | 32×32 | 0.095 |"), markdown);
         assertTrue(markdown.contains("student inference is"), markdown);
+        assertTrue(markdown.contains("32×32: student allocates per batch on the Java heap: train "), markdown);
         Benchmark.PairedRatio paired = result.findPaired("student", 32, Benchmark.Step.DISTILL_CACHED,
                 Benchmark.Step.TRAIN);
         assertEquals(6, paired.ratios().length, "twice the repetitions");
@@ -61,6 +67,53 @@ class BenchmarkTest {
         assertEquals(List.of("student    64 distill_cached / train: " + paired.describe()), progress);
         assertTrue(paired.describe().matches("\\d+\\.\\d\\d× in 4 alternating pairs \\(quartiles \\d+\\.\\d\\d–\\d+\\.\\d\\d\\)"),
                 paired.describe());
+    }
+
+    /**
+     * The warm-up runs its minimum, then on while the JIT compiles (two quiet seconds in a row end it), up to five
+     * times the minimum; without a minimum it does not wait. A fake clock: every iteration takes 100 ms.
+     */
+    @Test
+    void warmUpWaitsForTheJitToSettleWithinItsLimit() {
+        Benchmark.Settings settings = Benchmark.Settings.standard(); // 2 iterations and 3 s at least
+        long[] now = {0};
+        long[] compiled = {0};
+        Runnable[] iteration = new Runnable[1];
+        // quiet JIT: the minimum, 30 iterations
+        iteration[0] = () -> now[0] += 100_000_000L;
+        assertEquals(30, Benchmark.warmUp(settings, iteration[0], () -> now[0], () -> compiled[0]));
+        // compiling for 40% of each second up to 4 s, then quiet: the windows ending at 5 and 6 s are quiet
+        now[0] = 0;
+        iteration[0] = () -> {
+            now[0] += 100_000_000L;
+            if (now[0] <= 4_000_000_000L) {
+                compiled[0] += 40;
+            }
+        };
+        assertEquals(60, Benchmark.warmUp(settings, iteration[0], () -> now[0], () -> compiled[0]));
+        // one quiet second between bursts is not settled
+        now[0] = 0;
+        compiled[0] = 0;
+        iteration[0] = () -> {
+            now[0] += 100_000_000L;
+            long second = (now[0] - 1) / 1_000_000_000L;
+            if (second != 3 && second < 6) {
+                compiled[0] += 40;
+            }
+        };
+        assertEquals(80, Benchmark.warmUp(settings, iteration[0], () -> now[0], () -> compiled[0]));
+        // never settles: stops at 5 × 3 s
+        now[0] = 0;
+        iteration[0] = () -> {
+            now[0] += 100_000_000L;
+            compiled[0] += 40;
+        };
+        assertEquals(150, Benchmark.warmUp(settings, iteration[0], () -> now[0], () -> compiled[0]));
+        // no minimum (--quick): the iterations only, whatever the JIT does
+        assertEquals(1, Benchmark.warmUp(Benchmark.Settings.quick(), iteration[0], () -> now[0], () -> compiled[0]));
+        // no JIT counter: the minimum only
+        now[0] = 0;
+        assertEquals(30, Benchmark.warmUp(settings, iteration[0], () -> now[0], () -> -1));
     }
 
     @Test

@@ -49,7 +49,7 @@ class SideBySideTest {
     private static Benchmark.Measurement measurement(int size, Benchmark.Step step, double imagesPerSecond) {
         double millis = 8 * 1000.0 / imagesPerSecond;
         return new Benchmark.Measurement("student", size, step, 8, 1, new double[] {millis}, millis, millis, millis,
-                imagesPerSecond, 0.1, 0.1 * imagesPerSecond, 1L << 29);
+                imagesPerSecond, 0.1, 0.1 * imagesPerSecond, 1L << 29, 1L << 19, new long[] {0}, new long[] {0});
     }
 
     @Test
