@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 /** {@code distill4j experiment}: {@link Experiments}: several seeds × several methods, paired against scratch. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Compare distillation methods with the student trained from scratch over several seeds "
-                + "(equal budget, paired by seed): mean ± sd, paired difference, 95% CI, paired t-test.")
+                + "(equal budget, paired by seed): mean ± sd, paired difference, 95%% CI, paired t-test.")
 public final class ExperimentCommand implements Callable<Integer> {
 
     @Mixin
