@@ -12,8 +12,8 @@ import java.nio.file.Path;
  * What the JVM does beside a step, as its management beans count it: the Java heap the step's thread allocates (ND4J
  * keeps arrays off-heap, but each array's Java wrapper, shape buffer and deallocation record is garbage), the garbage
  * collectors' pauses, and the JIT compilers' time. On a process pinned to one core the compiler threads share the
- * step's core: a C2 compilation of DL4J's graph code ran 40% of a second beside the student's inference, slowing
- * repetitions whose own thread's CPU time did not change.
+ * step's core: C2 compiling DL4J's graph code took up to a third of it for seconds at a time beside the student's
+ * inference, slowing repetitions whose own thread's CPU time did not change.
  */
 final class JvmActivity {
     private static final Path TASKS = Path.of("/proc/self/task");
