@@ -28,6 +28,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
 
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> daemons = new LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(this::stopAll, "stop the local Spark cluster");
     private final List<String> classFolders = new ArrayList<>();
     private final int masterPort;
@@ -136,7 +137,9 @@ final class LocalStandaloneCluster implements AutoCloseable {
                 .redirectOutput(dir.resolve(name + ".log").toFile());
         pb.environment().putAll(env);
         synchronized (processes) {
-            processes.add(pb.start());
+            Process p = pb.start();
+            processes.add(p);
+            daemons.put(name, p);
         }
     }
 
@@ -166,6 +169,17 @@ final class LocalStandaloneCluster implements AutoCloseable {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The daemons (master, workers) that have exited, with their exit codes. Executors are not counted: a worker
+     * stops its executors when an application ends, so they exit on their own while the daemons stay.
+     */
+    List<String> exitedDaemons() {
+        synchronized (processes) {
+            return daemons.entrySet().stream().filter(e -> !e.getValue().isAlive())
+                    .map(e -> e.getKey() + " (exit code " + e.getValue().exitValue() + ")").toList();
         }
     }
 
