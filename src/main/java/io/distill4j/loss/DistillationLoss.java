@@ -82,7 +82,7 @@ public final class DistillationLoss {
      *         in the layout of {@code studentLogits}
      */
     public Result compute(INDArray studentLogits, INDArray labels) {
-        Rows rows = rows(studentLogits, labels);
+        Rows rows = rows(studentLogits, labels, true);
         DataType dtype = studentLogits.dataType();
         RowSums sums = rows.sums();
         return new Result(Nd4j.createFromArray(rows.rowLoss()).castTo(dtype),
@@ -92,8 +92,9 @@ public final class DistillationLoss {
     }
 
     /**
-     * {@link #compute}'s figures on the heap, before they become ND4J arrays: {@link LogitObjective} scales the
-     * gradient and averages the rows per example here, which saved four copies of the logits' size per step.
+     * {@link #compute}'s figures before they become ND4J arrays: {@link LogitObjective} scales the gradient here,
+     * which saved four copies of the logits' size per step. {@code rowLoss} and {@code valid} are null when not asked
+     * for ({@link LogitObjective} needs only each example's sums, in {@link RowSums}).
      */
     record Rows(double[] rowLoss, double[] valid, Values gradient, RowSums sums) {
         double meanLoss() {
@@ -107,7 +108,7 @@ public final class DistillationLoss {
         }
     }
 
-    Rows rows(INDArray studentLogits, INDArray labels) {
+    Rows rows(INDArray studentLogits, INDArray labels, boolean keepRows) {
         int rank = studentLogits.rank();
         if ((rank != 2 && rank != 4) || labels.rank() != rank) {
             throw new IllegalArgumentException("expected logits and labels of rank 2 or 4, got shapes "
@@ -130,15 +131,15 @@ public final class DistillationLoss {
         Values z = Values.of(studentLogits);
         Values y = Values.of(labels);
         int rows = examples * pixels;
-        double[] rowLoss = new double[rows];
-        double[] valid = new double[rows];
+        double[] rowLoss = keepRows ? new double[rows] : null;
+        double[] valid = keepRows ? new double[rows] : null;
         Values gradient = z.zerosLike();
         boolean soft = hasTeacher && alpha < 1.0;
         int chunk = Math.max(1024, (rows + 15) / 16);
         RowSums sums = IntStream.range(0, (rows + chunk - 1) / chunk).parallel()
                 .mapToObj(part -> lossOverRows(z, y, rowLoss, valid, gradient, part * chunk,
-                        Math.min(rows, (part + 1) * chunk), classes, pixels, labelColumns, soft))
-                .reduce(new RowSums(), RowSums::plus);
+                        Math.min(rows, (part + 1) * chunk), examples, classes, pixels, labelColumns, soft))
+                .reduce(RowSums::plus).orElseGet(() -> new RowSums(examples));
         if (sums.invalidClassId != null) {
             throw new IllegalArgumentException("class id " + sums.invalidClassId + " is out of range: expected an"
                     + " integer in [0, " + (classes - 1) + "]" + (ignoreIndex == null ? "" : " or the ignore index " + ignoreIndex));
@@ -146,8 +147,13 @@ public final class DistillationLoss {
         return new Rows(rowLoss, valid, gradient, sums);
     }
 
-    /** Partial sums over a range of rows, and the first invalid class id met there, if any. */
+    /**
+     * Partial sums over a range of rows, and the first invalid class id met there, if any; also per example (index:
+     * the example), the sum of its rows' losses and how many of its rows count.
+     */
     static final class RowSums {
+        final double[] exampleLoss;
+        final long[] exampleValid;
         long validCount;
         long labelledCount;
         long correct;
@@ -156,8 +162,17 @@ public final class DistillationLoss {
         double softLossSum;
         Double invalidClassId;
 
+        RowSums(int examples) {
+            exampleLoss = new double[examples];
+            exampleValid = new long[examples];
+        }
+
         RowSums plus(RowSums other) {
-            RowSums sum = new RowSums();
+            RowSums sum = new RowSums(exampleLoss.length);
+            for (int e = 0; e < exampleLoss.length; e++) {
+                sum.exampleLoss[e] = exampleLoss[e] + other.exampleLoss[e];
+                sum.exampleValid[e] = exampleValid[e] + other.exampleValid[e];
+            }
             sum.validCount = validCount + other.validCount;
             sum.labelledCount = labelledCount + other.labelledCount;
             sum.correct = correct + other.correct;
@@ -181,9 +196,10 @@ public final class DistillationLoss {
      * loop ran at a third of the speed.
      */
     private RowSums lossOverRows(Values z, Values y, double[] rowLoss, double[] valid, Values gradient,
-                                 int from, int to, int classes, int pixels, int labelColumns, boolean soft) {
-        RowSums sums = new RowSums();
-        Block block = new Block(classes, Math.min(BLOCK, to - from), z.isDouble());
+                                 int from, int to, int examples, int classes, int pixels, int labelColumns,
+                                 boolean soft) {
+        RowSums sums = new RowSums(examples);
+        Block block = Block.forThisThread(classes, Math.min(BLOCK, to - from), z.isDouble());
         for (int r = from; r < to; ) {
             int example = r / pixels;
             int pixel = r % pixels;
@@ -197,6 +213,23 @@ public final class DistillationLoss {
 
     /** Working arrays of one block: {@code [class * capacity + i]} for the i-th pixel of the block. */
     private static final class Block {
+        /**
+         * The last block of each thread, reused while the class count and precision stay: new blocks for every range
+         * of rows were a third of the Java heap a cached distillation step allocated (JFR, 128×128).
+         */
+        private static final ThreadLocal<Block> LAST = new ThreadLocal<>();
+
+        static Block forThisThread(int classes, int capacity, boolean exactExp) {
+            Block last = LAST.get();
+            if (last != null && last.classes == classes && last.exactExp == exactExp && last.capacity >= capacity) {
+                return last;
+            }
+            Block block = new Block(classes, capacity, exactExp);
+            LAST.set(block);
+            return block;
+        }
+
+        final int classes;
         final int capacity;
         /**
          * Math.exp rather than {@link ShiftedExp} (double arrays): a gradient check's finite differences of 1e-6
@@ -228,7 +261,8 @@ public final class DistillationLoss {
         final double[] kl;
         final byte[] state;
 
-        Block(int classes, int capacity, boolean exactExp) {
+        private Block(int classes, int capacity, boolean exactExp) {
+            this.classes = classes;
             this.capacity = capacity;
             this.exactExp = exactExp;
             int size = classes * capacity;
@@ -370,8 +404,12 @@ public final class DistillationLoss {
                 sums.softLossSum += softLoss;
                 loss += (1.0 - alpha) * softLoss;
             }
-            rowLoss[first + i] = loss;
-            valid[first + i] = 1.0;
+            if (rowLoss != null) {
+                rowLoss[first + i] = loss;
+                valid[first + i] = 1.0;
+            }
+            sums.exampleLoss[example] += loss;
+            sums.exampleValid[example]++;
             sums.validCount++;
             sums.lossSum += loss;
             if (labelled) {

@@ -45,7 +45,7 @@ public final class LogitObjective {
     }
 
     public Result compute(INDArray studentLogits, INDArray labels) {
-        DistillationLoss.Rows kdResult = kd.rows(studentLogits, labels);
+        DistillationLoss.Rows kdResult = kd.rows(studentLogits, labels, false);
         int examples = (int) studentLogits.size(0);
         int classes = (int) studentLogits.size(1);
         int pixels = studentLogits.rank() == 4 ? (int) (studentLogits.size(2) * studentLogits.size(3)) : 1;
@@ -94,18 +94,11 @@ public final class LogitObjective {
 
     /** kd's per-example means over each example's counted rows, times its weight. */
     private static double[] perExampleMeans(DistillationLoss.Rows kdResult, int examples, double weight) {
-        double[] rowLoss = kdResult.rowLoss();
-        double[] valid = kdResult.valid();
-        int rowsPerExample = rowLoss.length / examples;
+        DistillationLoss.RowSums sums = kdResult.sums();
         double[] out = new double[examples];
         for (int e = 0; e < examples; e++) {
-            double sum = 0;
-            double count = 0;
-            for (int r = e * rowsPerExample; r < (e + 1) * rowsPerExample; r++) {
-                sum += rowLoss[r];
-                count += valid[r];
-            }
-            out[e] = count == 0 ? 0 : weight * sum / count;
+            long count = sums.exampleValid[e];
+            out[e] = count == 0 ? 0 : weight * sums.exampleLoss[e] / count;
         }
         return out;
     }

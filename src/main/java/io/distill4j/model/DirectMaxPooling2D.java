@@ -1,6 +1,7 @@
 package io.distill4j.model;
 
 import io.distill4j.util.LayerInstances;
+import io.distill4j.util.NativeArrays;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

@@ -1,5 +1,6 @@
 package io.distill4j.model;
 
+import io.distill4j.util.NativeArrays;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;

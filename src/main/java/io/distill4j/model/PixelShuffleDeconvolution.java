@@ -1,5 +1,6 @@
 package io.distill4j.model;
 
+import io.distill4j.util.NativeArrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

@@ -5,6 +5,7 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -291,6 +292,64 @@ class DistillationLossTest {
         double inFloat = new DistillationLoss(1.0, 1.0, null).compute(logits.castTo(DataType.FLOAT),
                 ids.castTo(DataType.FLOAT)).meanLoss();
         assertEquals(inFloat, r.meanLoss(), 1e-3, "the mean is summed in double, not in float16");
+    }
+
+    /**
+     * The training path sums each example's rows as it goes (no per-row arrays): its per-example scores are the means
+     * of {@link DistillationLoss#compute}'s row losses over each example's counted pixels, 0 for an example whose
+     * pixels are all ignored. The rows are split into parts that begin inside examples.
+     */
+    @Test
+    void perExampleScoresAreEachExamplesMeanOverItsCountedPixels() {
+        Nd4j.getRandom().setSeed(13);
+        INDArray logits = Nd4j.randn(DataType.FLOAT, 3, 4, 30, 30).muli(3);
+        INDArray ids = Transforms.floor(Nd4j.rand(DataType.FLOAT, 3, 1, 30, 30).muli(4), false);
+        ids.get(NDArrayIndex.point(2)).assign(2); // example 2: every pixel ignored
+        INDArray labels = DistillationLabels.withTeacher(ids, Nd4j.randn(DataType.FLOAT, 3, 4, 30, 30));
+        DistillationLoss loss = new DistillationLoss(0.3, 2.5, 2);
+        double[] rowLoss = loss.compute(logits, labels).rowLoss().toDoubleVector();
+        double[] valid = loss.compute(logits, labels).validRows().toDoubleVector();
+        double[] perExample = new LogitObjective(0.7, loss, 0, 0, 1, 0, 1, 8, 4).compute(logits, labels).perExample();
+        for (int e = 0; e < 3; e++) {
+            double sum = 0;
+            double count = 0;
+            for (int r = e * 900; r < (e + 1) * 900; r++) {
+                sum += rowLoss[r];
+                count += valid[r];
+            }
+            // compute's row losses are rounded to the logits' float; the objective sums them in double
+            assertEquals(count == 0 ? 0 : 0.7 * sum / count, perExample[e], 1e-7 * perExample[0], "example " + e);
+        }
+        assertEquals(0.0, perExample[2]);
+    }
+
+    /**
+     * Float logits and labels are read where they lie and the gradient written into a new array; each thread's working
+     * memory is reused: the same call gives the same bits before and after calls with other class counts, sizes and
+     * precisions, and logits given as a view (offset into a larger array, or strided) give what a copy gives.
+     */
+    @Test
+    void reusedWorkingMemoryAndViewsGiveTheSameBits() {
+        Nd4j.getRandom().setSeed(17);
+        INDArray batch = Nd4j.randn(DataType.FLOAT, 4, 5, 20, 20).muli(3);
+        INDArray logits = batch.get(NDArrayIndex.interval(1, 3)); // contiguous, at an offset
+        INDArray ids = Transforms.floor(Nd4j.rand(DataType.FLOAT, 2, 1, 20, 20).muli(5), false);
+        INDArray labels = DistillationLabels.withTeacher(ids, Nd4j.randn(DataType.FLOAT, 2, 5, 20, 20));
+        DistillationLoss loss = new DistillationLoss(0.5, 4, null);
+        DistillationLoss.Result first = loss.compute(logits, labels);
+        loss.compute(Nd4j.randn(DataType.FLOAT, 1, 9, 3, 7), Nd4j.zeros(DataType.FLOAT, 1, 1, 3, 7));
+        loss.compute(Nd4j.randn(DataType.DOUBLE, 2, 5, 40, 40), Nd4j.zeros(DataType.DOUBLE, 2, 1, 40, 40));
+        loss.compute(Nd4j.randn(DataType.FLOAT, 3, 5), Nd4j.zeros(DataType.FLOAT, 3, 1));
+        DistillationLoss.Result again = loss.compute(logits, labels);
+        DistillationLoss.Result copy = loss.compute(logits.dup('c'), labels);
+        DistillationLoss.Result strided = loss.compute(logits.dup('f'), labels.permute(0, 1, 3, 2).dup('c')
+                .permute(0, 1, 3, 2));
+        for (DistillationLoss.Result r : new DistillationLoss.Result[]{again, copy, strided}) {
+            assertEquals(first.lossSum(), r.lossSum());
+            assertArrayEquals(first.gradient().dup('c').data().asFloat(), r.gradient().dup('c').data().asFloat());
+            assertArrayEquals(first.rowLoss().toDoubleVector(), r.rowLoss().toDoubleVector());
+        }
+        assertArrayEquals(new long[]{2, 5, 20, 20}, first.gradient().shape());
     }
 
     private static INDArray asRows(INDArray nchw) {

@@ -1,6 +1,7 @@
 package io.distill4j.model;
 
 import io.distill4j.data.Task;
+import io.distill4j.util.NativeArrays;
 import org.apache.commons.math3.distribution.BinomialDistribution;
 import org.apache.commons.math3.stat.correlation.PearsonsCorrelation;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;

@@ -1,6 +1,7 @@
 package io.distill4j.model;
 
 import io.distill4j.data.Task;
+import io.distill4j.util.NativeArrays;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

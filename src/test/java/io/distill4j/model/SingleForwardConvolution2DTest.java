@@ -1,6 +1,7 @@
 package io.distill4j.model;
 
 import io.distill4j.data.Task;
+import io.distill4j.util.NativeArrays;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

@@ -1,4 +1,4 @@
-package io.distill4j.model;
+package io.distill4j.util;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -12,13 +12,13 @@ import java.nio.IntBuffer;
  * the array alive, and ND4J frees an array's memory when it is garbage-collected: a caller keeps the array reachable
  * ({@code Reference.reachabilityFence}) until it is done with the buffer.
  */
-final class NativeArrays {
+public final class NativeArrays {
 
     private NativeArrays() {
     }
 
     /** {@code array} itself when its elements lie one after another in C order, else a C-order copy. */
-    static INDArray contiguous(INDArray array) {
+    public static INDArray contiguous(INDArray array) {
         return isContiguous(array) ? array : array.dup('c');
     }
 
@@ -26,7 +26,7 @@ final class NativeArrays {
      * Whether every dimension's stride is the product of the later sizes (dimensions of size 1 aside: ND4J gives them
      * strides its own default-stride check rejects), whatever the array's offset into its buffer.
      */
-    static boolean isContiguous(INDArray array) {
+    public static boolean isContiguous(INDArray array) {
         int[] lastToFirst = new int[array.rank()];
         for (int i = 0; i < lastToFirst.length; i++) {
             lastToFirst[i] = lastToFirst.length - 1 - i;
@@ -39,7 +39,7 @@ final class NativeArrays {
      * after another in N, H, W, C order (dimensions of size 1 aside), as {@code nhwc.permute(0, 3, 1, 2)} of a
      * contiguous {@code [N, H, W, C]} array.
      */
-    static boolean isChannelsLast(INDArray array) {
+    public static boolean isChannelsLast(INDArray array) {
         return array.rank() == 4 && isDenseInOrder(array, new int[]{1, 3, 2, 0});
     }
 
@@ -60,12 +60,12 @@ final class NativeArrays {
     }
 
     /** A contiguous float array's elements, index 0 its first (ND4J positions the buffer at the array's offset). */
-    static FloatBuffer floats(INDArray array) {
+    public static FloatBuffer floats(INDArray array) {
         return requireContiguous(array).data().asNioFloat().slice();
     }
 
     /** A contiguous float array's elements as their IEEE 754 bits (a mask can zero them without a conversion). */
-    static IntBuffer floatBits(INDArray array) {
+    public static IntBuffer floatBits(INDArray array) {
         if (array.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
             throw new IllegalArgumentException("float bits of a " + array.dataType() + " array");
         }
@@ -73,7 +73,7 @@ final class NativeArrays {
     }
 
     /** As {@link #floats} for a double array. */
-    static DoubleBuffer doubles(INDArray array) {
+    public static DoubleBuffer doubles(INDArray array) {
         return requireContiguous(array).data().asNioDouble().slice();
     }
 

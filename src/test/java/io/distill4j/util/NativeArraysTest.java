@@ -1,4 +1,4 @@
-package io.distill4j.model;
+package io.distill4j.util;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
