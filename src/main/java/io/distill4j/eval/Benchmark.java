@@ -7,6 +7,7 @@ import io.distill4j.model.Acceleration;
 import io.distill4j.model.FlopCount;
 import io.distill4j.model.Logits;
 import io.distill4j.model.UNetSpec;
+import io.distill4j.util.NativeArrays;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -383,8 +384,13 @@ public final class Benchmark {
         }
         if (student != null) {
             timed.run("student", Step.TRAIN, 3 * studentFlops, () -> student.fit(plain));
-            timed.run("student", Step.DISTILL, teacherFlops + 3 * studentFlops, () -> student.fit(new DataSet(
-                    features, DistillationLabels.withTeacher(classIds, Logits.of(teacher, features)))));
+            timed.run("student", Step.DISTILL, teacherFlops + 3 * studentFlops, () -> {
+                INDArray teacherLogits = Logits.of(teacher, features);
+                INDArray labels = DistillationLabels.withTeacher(classIds, teacherLogits);
+                NativeArrays.release(teacherLogits);
+                student.fit(new DataSet(features, labels));
+                NativeArrays.release(labels);
+            });
             timed.run("student", Step.DISTILL_CACHED, 3 * studentFlops, () -> student.fit(cached));
             if (settings.steps().contains(Step.INFERENCE)) {
                 try (Inference run = inference.prepare(student, features)) {

@@ -351,16 +351,14 @@ public final class DistillationLoss {
                 softmax(b, b.z, 1.0 / t, b.shiftedS, b.s, b.sumS, n, classes);
             }
             // KL(q || s) = sum_c q_c (log q_c - log s_c), with log q_c = shiftedQ_c - log sumQ and the same for s:
-            // = sum_c q_c (shiftedQ_c - shiftedS_c) + log(sumS / sumQ), as sum_c q_c = 1; one log a row, not two
+            // = sum_c q_c (shiftedQ_c - shiftedS_c) + log(sumS / sumQ), as sum_c q_c = 1; kl holds the sum, the log
+            // is taken below
             java.util.Arrays.fill(b.kl, 0, n, 0.0);
             for (int c = 0; c < classes; c++) {
                 int off = c * cap;
                 for (int i = 0; i < n; i++) {
                     b.kl[i] += b.q[off + i] * (b.shiftedQ[off + i] - b.shiftedS[off + i]);
                 }
-            }
-            for (int i = 0; i < n; i++) {
-                b.kl[i] += Math.log(b.sumS[i] / b.sumQ[i]);
             }
         }
         System.arraycopy(b.z, 0, b.zMax, 0, n);
@@ -390,36 +388,61 @@ public final class DistillationLoss {
         for (int c = 0; c < classes; c++) {
             gradient.write(base + c * pixels, b.grad, c * cap, n);
         }
+        // The block's sums take one log per group of rows, log(x_1 ... x_k) = log x_1 + ... + log x_k: Math.log is a
+        // scalar call, two a row (cross-entropy and KL), where the rest of the loss runs as vector loops. Each factor
+        // lies in [1/C, C], so a group's product stays inside double's range. Per-row values (compute) take their own.
+        int group = (int) Math.max(1, Math.min(n, 900 / (Math.log(Math.max(2, classes)) / Math.log(2))));
+        double crossEntropySum = 0;
+        double klSum = 0;
+        double sumPProduct = 1;
+        double sumRatioProduct = 1;
+        int inGroup = 0;
         for (int i = 0; i < n; i++) {
             if (b.state[i] == SKIPPED) {
                 continue;
             }
             boolean labelled = b.state[i] == LABELLED;
             // -log p_label = log sumP - (z_label - max z); by powers, z_label - max z is T times its shifted value at T
-            double crossEntropy = labelled ? Math.log(b.sumP[i])
-                    - (powers ? t * b.shiftedS[b.label[i] * cap + i] : b.shiftedP[b.label[i] * cap + i]) : 0.0;
-            double loss = hardWeight * crossEntropy;
+            double negativeShiftedLabel = labelled
+                    ? -(powers ? t * b.shiftedS[b.label[i] * cap + i] : b.shiftedP[b.label[i] * cap + i]) : 0.0;
+            if (labelled) {
+                crossEntropySum += negativeShiftedLabel;
+                sumPProduct *= b.sumP[i];
+            }
             if (soft) {
-                double softLoss = t * t * b.kl[i];
-                sums.softLossSum += softLoss;
-                loss += (1.0 - alpha) * softLoss;
+                klSum += b.kl[i];
+                sumRatioProduct *= b.sumS[i] / b.sumQ[i];
+            }
+            if (++inGroup == group) {
+                crossEntropySum += Math.log(sumPProduct);
+                klSum += Math.log(sumRatioProduct);
+                sumPProduct = 1;
+                sumRatioProduct = 1;
+                inGroup = 0;
             }
             if (rowLoss != null) {
-                rowLoss[first + i] = loss;
+                double crossEntropy = labelled ? Math.log(b.sumP[i]) + negativeShiftedLabel : 0.0;
+                double kl = soft ? b.kl[i] + Math.log(b.sumS[i] / b.sumQ[i]) : 0.0;
+                rowLoss[first + i] = hardWeight * crossEntropy + (1.0 - alpha) * t * t * kl;
                 valid[first + i] = 1.0;
             }
-            sums.exampleLoss[example] += loss;
             sums.exampleValid[example]++;
             sums.validCount++;
-            sums.lossSum += loss;
             if (labelled) {
                 sums.labelledCount++;
-                sums.hardLossSum += crossEntropy;
                 if (isArgMax(b, i, b.label[i])) {
                     sums.correct++;
                 }
             }
         }
+        crossEntropySum += Math.log(sumPProduct);
+        klSum += Math.log(sumRatioProduct);
+        double softLoss = soft ? t * t * klSum : 0.0;
+        double loss = hardWeight * crossEntropySum + (1.0 - alpha) * softLoss;
+        sums.hardLossSum += crossEntropySum;
+        sums.softLossSum += softLoss;
+        sums.lossSum += loss;
+        sums.exampleLoss[example] += loss;
     }
 
     /** Whether class {@code label} is row i's arg-max: the largest logit, and the first class to have it. */

@@ -1,6 +1,7 @@
 package io.distill4j.train;
 
 import io.distill4j.util.Examples;
+import io.distill4j.util.NativeArrays;
 import io.distill4j.loss.DistillationLabels;
 import io.distill4j.model.Logits;
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
@@ -338,18 +339,24 @@ public final class TeacherLogits {
         INDArray[] out = teacher.output(vertices, false, new INDArray[]{batch.getFeatures()}, null);
         INDArray[] labels = new INDArray[1 + taps.size()];
         labels[0] = DistillationLabels.withTeacher(batch.getLabels(), out[0]);
+        NativeArrays.release(out[0]); // copied into the labels
         for (int i = 0; i < taps.size(); i++) {
             DistillationGraphs.FeatureTap tap = taps.get(i);
             labels[1 + i] = tap.attention() ? io.distill4j.loss.AttentionMaps.of(out[1 + i], tap.attentionP())
                     : out[1 + i];
+            if (labels[1 + i] != out[1 + i]) {
+                NativeArrays.release(out[1 + i]); // the map was made from it
+            }
         }
         return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{batch.getFeatures()}, labels);
     }
 
     static DataSet label(ComputationGraph teacher, DataSet batch, LongAdder passes) {
         passes.increment();
-        return new DataSet(batch.getFeatures(),
-                DistillationLabels.withTeacher(batch.getLabels(), Logits.of(teacher, batch.getFeatures())));
+        INDArray teacherLogits = Logits.of(teacher, batch.getFeatures());
+        INDArray labels = DistillationLabels.withTeacher(batch.getLabels(), teacherLogits);
+        NativeArrays.release(teacherLogits); // copied into the labels
+        return new DataSet(batch.getFeatures(), labels);
     }
 
     /** Delegates to a source iterator and replaces each batch's labels. */

@@ -324,6 +324,30 @@ class DistillationLossTest {
     }
 
     /**
+     * The sums take one log per group of rows (a product of the rows' softmax denominators), the per-row losses one
+     * log each: they agree, with 300 classes (a shorter group, so the products stay in range) and with the student's
+     * logits nearly equal (denominators near C) or far apart (near 1) against a teacher's far apart.
+     */
+    @Test
+    void sumsByGroupedLogsEqualTheSumOfTheRowLosses() {
+        Nd4j.getRandom().setSeed(19);
+        for (int classes : new int[]{3, 300}) {
+            for (double scale : new double[]{0.01, 1.0, 40.0}) {
+                INDArray logits = Nd4j.randn(DataType.DOUBLE, 2, classes, 20, 35).muli(scale);
+                INDArray ids = Transforms.floor(Nd4j.rand(DataType.DOUBLE, 2, 1, 20, 35).muli(classes), false);
+                INDArray labels = DistillationLabels.withTeacher(ids,
+                        Nd4j.randn(DataType.DOUBLE, 2, classes, 20, 35).muli(40));
+                DistillationLoss.Result r = new DistillationLoss(0.4, 3, null).compute(logits, labels);
+                double rowSum = r.rowLoss().sumNumber().doubleValue();
+                String what = classes + " classes, scale " + scale;
+                assertEquals(rowSum, r.lossSum(), 1e-12 * Math.abs(rowSum), what);
+                assertTrue(Double.isFinite(r.softLossSum()) && r.softLossSum() > 0, what);
+                assertEquals(1400, r.validCount(), what);
+            }
+        }
+    }
+
+    /**
      * Float logits and labels are read where they lie and the gradient written into a new array; each thread's working
      * memory is reused: the same call gives the same bits before and after calls with other class counts, sizes and
      * precisions, and logits given as a view (offset into a larger array, or strided) give what a copy gives.

@@ -2,6 +2,8 @@ package io.distill4j.util;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -75,5 +77,26 @@ class NativeArraysTest {
         // one channel: both layouts are the same memory
         INDArray single = Nd4j.rand(DataType.FLOAT, 2, 5, 7, 1).permute(0, 3, 1, 2);
         assertTrue(NativeArrays.isChannelsLast(single) && NativeArrays.isContiguous(single));
+    }
+
+    /** Detached arrays are freed at once; views, workspace arrays, closed arrays and nulls are left alone. */
+    @Test
+    void releaseFreesDetachedArraysOnly() {
+        INDArray whole = Nd4j.rand(DataType.FLOAT, 4, 3);
+        INDArray view = whole.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all());
+        INDArray detached = Nd4j.rand(DataType.FLOAT, 2, 3);
+        WorkspaceConfiguration config = WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(config, "release-test")) {
+            INDArray attached = Nd4j.rand(DataType.FLOAT, 2, 3);
+            NativeArrays.release(attached, null);
+            assertFalse(attached.wasClosed());
+            assertEquals(6, attached.length());
+        }
+        NativeArrays.release(view, detached, null);
+        assertTrue(detached.wasClosed());
+        assertFalse(view.wasClosed());
+        assertFalse(whole.wasClosed());
+        assertEquals(whole.getRow(1), view.getRow(0)); // the view's memory is still there
+        NativeArrays.release(detached); // twice: nothing happens
     }
 }
