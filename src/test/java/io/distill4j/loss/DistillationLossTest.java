@@ -348,12 +348,12 @@ class DistillationLossTest {
     }
 
     /**
-     * Float logits and labels are read where they lie and the gradient written into a new array; each thread's working
-     * memory is reused: the same call gives the same bits before and after calls with other class counts, sizes and
-     * precisions, and logits given as a view (offset into a larger array, or strided) give what a copy gives.
+     * Float logits and labels are read where they lie and the gradient written into a new array, through a float
+     * scratch each thread reuses: the same call gives the same bits before and after calls with other class counts,
+     * sizes and precisions, and logits given as a view (offset into a larger array, or strided) give what a copy gives.
      */
     @Test
-    void reusedWorkingMemoryAndViewsGiveTheSameBits() {
+    void reusedScratchAndViewsGiveTheSameBits() {
         Nd4j.getRandom().setSeed(17);
         INDArray batch = Nd4j.randn(DataType.FLOAT, 4, 5, 20, 20).muli(3);
         INDArray logits = batch.get(NDArrayIndex.interval(1, 3)); // contiguous, at an offset
