@@ -215,7 +215,6 @@ public final class DistillationLoss {
 
     /** Working arrays of one block: {@code [class * capacity + i]} for the i-th pixel of the block. */
     private static final class Block {
-        final int classes;
         final int capacity;
         /**
          * Math.exp rather than {@link ShiftedExp} (double arrays): a gradient check's finite differences of 1e-6
@@ -248,7 +247,6 @@ public final class DistillationLoss {
         final byte[] state;
 
         Block(int classes, int capacity, boolean exactExp) {
-            this.classes = classes;
             this.capacity = capacity;
             this.exactExp = exactExp;
             int size = classes * capacity;
