@@ -334,18 +334,24 @@ public final class TeacherLogits {
                                                           List<DistillationGraphs.FeatureTap> taps, DataSet batch,
                                                           LongAdder passes) {
         passes.increment();
-        List<String> vertices = new ArrayList<>(List.of(io.distill4j.model.UNetFactory.LOGITS));
-        taps.forEach(t -> vertices.add(t.teacherVertex()));
+        // each vertex once: DL4J's output() gives null for a name asked twice (two terms on one level)
+        List<String> vertices = new ArrayList<>(new java.util.LinkedHashSet<>(
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(io.distill4j.model.UNetFactory.LOGITS),
+                        taps.stream().map(DistillationGraphs.FeatureTap::teacherVertex)).toList()));
         INDArray[] out = teacher.output(vertices, false, new INDArray[]{batch.getFeatures()}, null);
         INDArray[] labels = new INDArray[1 + taps.size()];
         labels[0] = DistillationLabels.withTeacher(batch.getLabels(), out[0]);
-        NativeArrays.release(out[0]); // copied into the labels
         for (int i = 0; i < taps.size(); i++) {
             DistillationGraphs.FeatureTap tap = taps.get(i);
-            labels[1 + i] = tap.attention() ? io.distill4j.loss.AttentionMaps.of(out[1 + i], tap.attentionP())
-                    : out[1 + i];
-            if (labels[1 + i] != out[1 + i]) {
-                NativeArrays.release(out[1 + i]); // the map was made from it
+            INDArray activation = out[vertices.indexOf(tap.teacherVertex())];
+            labels[1 + i] = tap.attention() ? io.distill4j.loss.AttentionMaps.of(activation, tap.attentionP())
+                    : activation;
+        }
+        // the outputs no label holds (the logits copied into the labels, activations made into attention maps) are
+        // freed now; an attention map and a hint on one level share the activation, which the hint's label holds
+        for (INDArray output : out) {
+            if (java.util.Arrays.stream(labels).noneMatch(label -> label == output)) {
+                NativeArrays.release(output);
             }
         }
         return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{batch.getFeatures()}, labels);

@@ -17,6 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,6 +106,36 @@ class TeacherLogitsTest {
                 org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all()));
         assertEquals(io.distill4j.loss.AttentionMaps.of(teacher.output(List.of("enc1_conv2"), false,
                 new org.nd4j.linalg.api.ndarray.INDArray[]{x}, null)[0], 2), batch.getLabels(1));
+    }
+
+    /**
+     * The teacher's outputs that no label holds are freed as soon as a batch is labelled; an attention map and a hint
+     * on the same level may share one output, which stays: every label is open and equal to the teacher's tensors.
+     */
+    @Test
+    void outputsAreFreedOnlyWhenNoLabelHoldsThem() {
+        Dataset data = tinyData();
+        ComputationGraph teacher = UNetFactory.build(UNetSpec.of(List.of(4, 8), data.task(), data.channels(),
+                data.numClasses(), 16, 16));
+        List<DistillationGraphs.FeatureTap> taps = List.of(
+                new DistillationGraphs.FeatureTap("fd_at_enc1", "enc1_conv2", 2),
+                new DistillationGraphs.FeatureTap("fd_hint_enc1", "enc1_conv2", 0));
+        org.nd4j.linalg.dataset.api.MultiDataSet batch = TeacherLogits.onTheFly(teacher, taps,
+                data.iterator(Split.TRAIN, 4, false), new java.util.concurrent.atomic.LongAdder()).next();
+        for (INDArray label : batch.getLabels()) {
+            assertFalse(label.wasClosed());
+        }
+        INDArray x = batch.getFeatures(0);
+        INDArray activation = teacher.output(List.of("enc1_conv2"), false, new INDArray[]{x}, null)[0];
+        assertEquals(activation, batch.getLabels(2));
+        assertEquals(io.distill4j.loss.AttentionMaps.of(activation, 2), batch.getLabels(1));
+        assertEquals(Logits.of(teacher, x), batch.getLabels(0).get(NDArrayIndex.all(), NDArrayIndex.interval(1, 7),
+                NDArrayIndex.all(), NDArrayIndex.all()));
+        DataSet plain = TeacherLogits.onTheFly(teacher, data.iterator(Split.TRAIN, 4, false),
+                new java.util.concurrent.atomic.LongAdder()).next();
+        assertFalse(plain.getLabels().wasClosed());
+        assertEquals(Logits.of(teacher, plain.getFeatures()), plain.getLabels().get(NDArrayIndex.all(),
+                NDArrayIndex.interval(1, 7), NDArrayIndex.all(), NDArrayIndex.all()));
     }
 
     @Test
