@@ -2,7 +2,6 @@ package io.distill4j.eval;
 
 import io.distill4j.util.Versions;
 import io.distill4j.data.Task;
-import io.distill4j.loss.DistillationLabels;
 import io.distill4j.model.Acceleration;
 import io.distill4j.model.FlopCount;
 import io.distill4j.model.Logits;
@@ -288,7 +287,7 @@ public final class Benchmark {
             }
             DataSet plain = new DataSet(features, classIds);
             DataSet cached = student == null ? null : new DataSet(features,
-                    DistillationLabels.withTeacher(classIds, Logits.of(teacher, features).dup()));
+                    Logits.distillationLabels(teacher, features, classIds));
             if (size == settings.sizes().get(0)) {
                 // every step once through the warm-up before any is timed: the JIT compiles code the steps share
                 // (DL4J's graph, distill4j's Java loops) over the first seconds, on the measured core when the
@@ -385,9 +384,7 @@ public final class Benchmark {
         if (student != null) {
             timed.run("student", Step.TRAIN, 3 * studentFlops, () -> student.fit(plain));
             timed.run("student", Step.DISTILL, teacherFlops + 3 * studentFlops, () -> {
-                INDArray teacherLogits = Logits.of(teacher, features);
-                INDArray labels = DistillationLabels.withTeacher(classIds, teacherLogits);
-                NativeArrays.release(teacherLogits);
+                INDArray labels = Logits.distillationLabels(teacher, features, classIds);
                 student.fit(new DataSet(features, labels));
                 NativeArrays.release(labels);
             });

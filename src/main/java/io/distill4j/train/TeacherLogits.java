@@ -359,10 +359,8 @@ public final class TeacherLogits {
 
     static DataSet label(ComputationGraph teacher, DataSet batch, LongAdder passes) {
         passes.increment();
-        INDArray teacherLogits = Logits.of(teacher, batch.getFeatures());
-        INDArray labels = DistillationLabels.withTeacher(batch.getLabels(), teacherLogits);
-        NativeArrays.release(teacherLogits); // copied into the labels
-        return new DataSet(batch.getFeatures(), labels);
+        return new DataSet(batch.getFeatures(),
+                Logits.distillationLabels(teacher, batch.getFeatures(), batch.getLabels()));
     }
 
     /** Delegates to a source iterator and replaces each batch's labels. */
