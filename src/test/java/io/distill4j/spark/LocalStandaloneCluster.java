@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 final class LocalStandaloneCluster implements AutoCloseable {
 
     private final Path dir;
-    private final List<Process> processes = new ArrayList<>();
+    /** The processes this cluster started (master, workers), by name. */
     private final Map<String, Process> daemons = new LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(this::stopAll, "stop the local Spark cluster");
     private final List<String> classFolders = new ArrayList<>();
@@ -136,10 +136,8 @@ final class LocalStandaloneCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile());
         pb.environment().putAll(env);
-        synchronized (processes) {
-            Process p = pb.start();
-            processes.add(p);
-            daemons.put(name, p);
+        synchronized (daemons) {
+            daemons.put(name, pb.start());
         }
     }
 
@@ -177,7 +175,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
      * stops its executors when an application ends, so they exit on their own while the daemons stay.
      */
     List<String> exitedDaemons() {
-        synchronized (processes) {
+        synchronized (daemons) {
             return daemons.entrySet().stream().filter(e -> !e.getValue().isAlive())
                     .map(e -> e.getKey() + " (exit code " + e.getValue().exitValue() + ")").toList();
         }
@@ -186,8 +184,8 @@ final class LocalStandaloneCluster implements AutoCloseable {
     /** The processes still alive that this cluster started: daemons and the executors the workers launched. */
     List<ProcessHandle> alive() {
         List<ProcessHandle> all = new ArrayList<>();
-        synchronized (processes) {
-            for (Process p : processes) {
+        synchronized (daemons) {
+            for (Process p : daemons.values()) {
                 p.toHandle().descendants().forEach(all::add);
                 all.add(p.toHandle());
             }
