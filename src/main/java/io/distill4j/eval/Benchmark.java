@@ -210,15 +210,34 @@ public final class Benchmark {
      * The time of a step over that of a baseline step, from {@code ratios.length} pairs of repetitions run one after
      * the other (which of the two goes first alternates): two medians taken a minute apart carry the machine's drift
      * over that minute, which on the project's VMs moved a cached/plain ratio between 0.96× and 1.36× from run to run.
+     * The baseline is another step at the same size (cached distillation over a plain step) or the same step at a
+     * smaller size, {@code baselineSize} (how a step scales with the image).
      *
-     * @param ratios the pairs' ratios, step time over baseline time, in the order run
+     * @param ratios the pairs' ratios, step time over baseline time per batch, in the order run
      */
     public record PairedRatio(String model, int size, Step step, Step baseline, double[] ratios, double median,
-                              double lowerQuartile, double upperQuartile) {
-        /** "1.05× in 10 alternating pairs (quartiles 1.02–1.08)". */
+                              double lowerQuartile, double upperQuartile, int baselineSize) {
+
+        /** A ratio of two steps at one size. */
+        public PairedRatio(String model, int size, Step step, Step baseline, double[] ratios, double median,
+                           double lowerQuartile, double upperQuartile) {
+            this(model, size, step, baseline, ratios, median, lowerQuartile, upperQuartile, size);
+        }
+
+        /** "1.05× in 10 alternating pairs (quartiles 1.02–1.08)": time over the baseline's. */
         public String describe() {
             return String.format(Locale.ROOT, "%.2f× in %d alternating pairs (quartiles %.2f–%.2f)", median,
                     ratios.length, lowerQuartile, upperQuartile);
+        }
+
+        /**
+         * "0.26× the images/s in 10 alternating pairs (quartiles 0.25–0.27)": the same pairs as images/s over the
+         * baseline's, each pair's inverse (batches are the same size).
+         */
+        public String describeImagesPerSecond() {
+            DescriptiveStatistics rates = new DescriptiveStatistics(Arrays.stream(ratios).map(r -> 1 / r).toArray());
+            return String.format(Locale.ROOT, "%.2f× the images/s in %d alternating pairs (quartiles %.2f–%.2f)",
+                    rates.getPercentile(50), ratios.length, rates.getPercentile(25), rates.getPercentile(75));
         }
     }
 
@@ -238,8 +257,12 @@ public final class Benchmark {
 
         /** The paired ratio of {@code step} to {@code baseline} for one model and size, or null. */
         public PairedRatio findPaired(String model, int size, Step step, Step baseline) {
-            return pairedRatios.stream().filter(p -> p.model().equals(model) && p.size() == size && p.step() == step
-                    && p.baseline() == baseline).findFirst().orElse(null);
+            return Benchmark.findPaired(pairedRatios, model, size, step, size, baseline);
+        }
+
+        /** The paired ratio of {@code step} at {@code size} to the same step at {@code baselineSize}, or null. */
+        public PairedRatio findScaling(String model, int size, Step step, int baselineSize) {
+            return Benchmark.findPaired(pairedRatios, model, size, step, baselineSize, step);
         }
 
         /** The measurement of one model, size and step, or null when it was not run. */
@@ -271,6 +294,86 @@ public final class Benchmark {
         Map<String, Double> forwardGflop = new LinkedHashMap<>();
         long overallPeak = 0;
         for (int size : settings.sizes()) {
+            Subject subject = Subject.of(size, settings);
+            forwardGflop.put("teacher@" + size, subject.teacherFlops() / 1e9);
+            if (subject.student() != null) {
+                forwardGflop.put("student@" + size, subject.studentFlops() / 1e9);
+            }
+            if (size == settings.sizes().get(0)) {
+                // every step once through the warm-up before any is timed: the JIT compiles code the steps share
+                // (DL4J's graph, distill4j's Java loops) over the first seconds, on the measured core when the
+                // process is pinned, and the step timed first came out up to 43% slow (README, Performance)
+                Timed warmUp = (model, step, flops, iteration) -> {
+                    if (settings.steps().contains(step)) {
+                        warmUp(settings, iteration);
+                    }
+                };
+                runSteps(settings, inference, subject, warmUp);
+            }
+            Timed timed = (model, step, flops, iteration) -> {
+                if (settings.steps().contains(step)) {
+                    measurements.add(measure(model, size, step, settings, flops, iteration, progress));
+                }
+            };
+            runSteps(settings, inference, subject, timed);
+            overallPeak = Math.max(overallPeak, ProcessMemory.peakResidentBytes());
+            Measurement plainStep = find(measurements, "student", size, Step.TRAIN);
+            Measurement cachedStep = find(measurements, "student", size, Step.DISTILL_CACHED);
+            if (plainStep != null && cachedStep != null) {
+                pairedRatios.add(paired("student", size, Step.DISTILL_CACHED, size, Step.TRAIN,
+                        2 * settings.repetitions(), cachedStep.iterationsPerRepetition(), subject.iteration("student",
+                                Step.DISTILL_CACHED), plainStep.iterationsPerRepetition(),
+                        subject.iteration("student", Step.TRAIN), progress));
+            }
+            if (settings.runtime() == Engine.DL4J && size % 2 == 0 && settings.sizes().contains(size / 2)) {
+                pairedRatios.addAll(scalingPairs(settings, subject, measurements, progress));
+            }
+            subject.close();
+        }
+        for (Measurement m : measurements) {
+            overallPeak = Math.max(overallPeak, m.peakResidentBytes());
+        }
+        return new Result(Instant.now().toString(), machine, settings, gemm, forwardGflop, measurements,
+                overallPeak, List.copyOf(pairedRatios));
+    }
+
+    /**
+     * Each step measured at {@code large}'s size against the same step at half the size, in alternating pairs (see
+     * {@link PairedRatio}), on networks of the half size built afresh and warmed up for it: after the measurements,
+     * so that their peak memory is not raised by the smaller networks'. The two sizes' medians were measured minutes
+     * apart, and on the project's VMs the machine's speed moved by up to a fifth between them.
+     */
+    private static List<PairedRatio> scalingPairs(Settings settings, Subject large, List<Measurement> measurements,
+                                                  Consumer<String> progress) {
+        int half = large.size() / 2;
+        List<PairedRatio> pairs = new ArrayList<>();
+        try (Subject small = Subject.of(half, settings)) {
+            for (Measurement m : List.copyOf(measurements)) {
+                Measurement baseline = find(measurements, m.model(), half, m.step());
+                if (m.size() != large.size() || baseline == null) {
+                    continue;
+                }
+                Runnable iteration = large.iteration(m.model(), m.step());
+                Runnable baselineIteration = small.iteration(m.model(), m.step());
+                for (int i = 0; i < settings.warmup(); i++) {
+                    baselineIteration.run();
+                    iteration.run();
+                }
+                pairs.add(paired(m.model(), m.size(), m.step(), half, m.step(), 2 * settings.repetitions(),
+                        m.iterationsPerRepetition(), iteration, baseline.iterationsPerRepetition(), baselineIteration,
+                        progress));
+            }
+        }
+        return pairs;
+    }
+
+    /** The networks and synthetic batch of one size, with the FLOPs of a forward pass. */
+    private record Subject(int size, ComputationGraph teacher, ComputationGraph student, INDArray features,
+                           INDArray classIds, DataSet plain, DataSet cached, long teacherFlops, long studentFlops)
+            implements AutoCloseable {
+
+        /** The teacher always (the recomputed distillation step needs it), the student when measured. */
+        static Subject of(int size, Settings settings) {
             ComputationGraph teacher = build(UNetSpec.TEACHER_FILTERS, size, settings, 1.0, 1.0);
             ComputationGraph student = settings.models().contains("student")
                     ? build(UNetSpec.STUDENT_FILTERS, size, settings, settings.alpha(), settings.temperature()) : null;
@@ -281,49 +384,41 @@ public final class Benchmark {
             InputType input = InputType.convolutional(size, size, settings.inputChannels());
             long teacherFlops = FlopCount.of(teacher, input).forward();
             long studentFlops = student == null ? 0 : FlopCount.of(student, input).forward();
-            forwardGflop.put("teacher@" + size, teacherFlops / 1e9);
-            if (student != null) {
-                forwardGflop.put("student@" + size, studentFlops / 1e9);
-            }
-            DataSet plain = new DataSet(features, classIds);
             DataSet cached = student == null ? null : new DataSet(features,
                     Logits.distillationLabels(teacher, features, classIds));
-            if (size == settings.sizes().get(0)) {
-                // every step once through the warm-up before any is timed: the JIT compiles code the steps share
-                // (DL4J's graph, distill4j's Java loops) over the first seconds, on the measured core when the
-                // process is pinned, and the step timed first came out up to 43% slow (README, Performance)
-                Timed warmUp = (model, step, flops, iteration) -> {
-                    if (settings.steps().contains(step)) {
-                        warmUp(settings, iteration);
-                    }
+            return new Subject(size, teacher, student, features, classIds, new DataSet(features, classIds), cached,
+                    teacherFlops, studentFlops);
+        }
+
+        /** One iteration of a step on DL4J (inference through {@link #DL4J_INFERENCE}'s call). */
+        Runnable iteration(String model, Step step) {
+            ComputationGraph graph = model.equals("teacher") ? teacher : student;
+            return switch (step) {
+                case TRAIN -> () -> graph.fit(plain);
+                case DISTILL -> () -> {
+                    INDArray labels = Logits.distillationLabels(teacher, features, classIds);
+                    student.fit(new DataSet(features, labels));
+                    NativeArrays.release(labels);
                 };
-                runSteps(settings, inference, teacher, student, features, classIds, plain, cached, teacherFlops,
-                        studentFlops, warmUp);
-            }
-            Timed timed = (model, step, flops, iteration) -> {
-                if (settings.steps().contains(step)) {
-                    measurements.add(measure(model, size, step, settings, flops, iteration, progress));
-                }
+                case DISTILL_CACHED -> () -> student.fit(cached);
+                case INFERENCE -> () -> InferenceTimer.output(graph, features);
             };
-            runSteps(settings, inference, teacher, student, features, classIds, plain, cached, teacherFlops,
-                    studentFlops, timed);
-            Measurement plainStep = find(measurements, "student", size, Step.TRAIN);
-            Measurement cachedStep = find(measurements, "student", size, Step.DISTILL_CACHED);
-            if (plainStep != null && cachedStep != null) {
-                pairedRatios.add(paired("student", size, Step.DISTILL_CACHED, Step.TRAIN, 2 * settings.repetitions(),
-                        cachedStep.iterationsPerRepetition(), () -> student.fit(cached),
-                        plainStep.iterationsPerRepetition(), () -> student.fit(plain), progress));
-            }
+        }
+
+        @Override
+        public void close() {
             if (student != null) {
                 student.close();
             }
             teacher.close();
         }
-        for (Measurement m : measurements) {
-            overallPeak = Math.max(overallPeak, m.peakResidentBytes());
-        }
-        return new Result(Instant.now().toString(), machine, settings, gemm, forwardGflop, measurements,
-                Math.max(overallPeak, ProcessMemory.peakResidentBytes()), List.copyOf(pairedRatios));
+    }
+
+    /** The paired ratio of {@code step} at {@code size} to {@code baseline} at {@code baselineSize}, or null. */
+    static PairedRatio findPaired(List<PairedRatio> pairedRatios, String model, int size, Step step, int baselineSize,
+                                  Step baseline) {
+        return pairedRatios.stream().filter(p -> p.model().equals(model) && p.size() == size && p.step() == step
+                && p.baselineSize() == baselineSize && p.baseline() == baseline).findFirst().orElse(null);
     }
 
     private static Measurement find(List<Measurement> measurements, String model, int size, Step step) {
@@ -332,11 +427,12 @@ public final class Benchmark {
     }
 
     /**
-     * {@code pairs} pairs of one repetition of {@code step} ({@code k} iterations) and one of {@code baseline}
-     * ({@code baselineK}), the first of each pair alternating; see {@link PairedRatio}.
+     * {@code pairs} pairs of one repetition of {@code step} at {@code size} ({@code k} iterations) and one of
+     * {@code baseline} at {@code baselineSize} ({@code baselineK}), the first of each pair alternating; see
+     * {@link PairedRatio}.
      */
-    static PairedRatio paired(String model, int size, Step step, Step baseline, int pairs, int k, Runnable iteration,
-                              int baselineK, Runnable baselineIteration, Consumer<String> progress) {
+    static PairedRatio paired(String model, int size, Step step, int baselineSize, Step baseline, int pairs, int k,
+                              Runnable iteration, int baselineK, Runnable baselineIteration, Consumer<String> progress) {
         double[] ratios = new double[pairs];
         for (int p = 0; p < pairs; p++) {
             double stepMillis;
@@ -352,9 +448,14 @@ public final class Benchmark {
         }
         DescriptiveStatistics stats = new DescriptiveStatistics(ratios);
         PairedRatio ratio = new PairedRatio(model, size, step, baseline, ratios, stats.getPercentile(50),
-                stats.getPercentile(25), stats.getPercentile(75));
-        progress.accept(String.format(Locale.ROOT, "%-8s %4d %s / %s: %s", model, size, step.name().toLowerCase(),
-                baseline.name().toLowerCase(), ratio.describe()));
+                stats.getPercentile(25), stats.getPercentile(75), baselineSize);
+        String stepName = step.name().toLowerCase(Locale.ROOT);
+        String baselineName = baseline.name().toLowerCase(Locale.ROOT);
+        progress.accept(baselineSize == size
+                ? String.format(Locale.ROOT, "%-8s %4d %s / %s: %s", model, size, stepName, baselineName,
+                        ratio.describe())
+                : String.format(Locale.ROOT, "%-8s %4d %s / %d %s: %s", model, size, stepName, baselineSize,
+                        baselineName, ratio.describeImagesPerSecond()));
         return ratio;
     }
 
@@ -370,27 +471,24 @@ public final class Benchmark {
     }
 
     /** Runs {@code timed} over each step of the models the settings name, in the order they are reported. */
-    private static void runSteps(Settings settings, InferenceRuntime inference, ComputationGraph teacher,
-                                 ComputationGraph student, INDArray features, INDArray classIds, DataSet plain,
-                                 DataSet cached, long teacherFlops, long studentFlops, Timed timed) {
+    private static void runSteps(Settings settings, InferenceRuntime inference, Subject subject, Timed timed) {
         if (settings.models().contains("teacher")) {
-            timed.run("teacher", Step.TRAIN, 3 * teacherFlops, () -> teacher.fit(plain));
+            timed.run("teacher", Step.TRAIN, 3 * subject.teacherFlops(), subject.iteration("teacher", Step.TRAIN));
             if (settings.steps().contains(Step.INFERENCE)) {
-                try (Inference run = inference.prepare(teacher, features)) {
-                    timed.run("teacher", Step.INFERENCE, teacherFlops, run::run);
+                try (Inference run = inference.prepare(subject.teacher(), subject.features())) {
+                    timed.run("teacher", Step.INFERENCE, subject.teacherFlops(), run::run);
                 }
             }
         }
-        if (student != null) {
-            timed.run("student", Step.TRAIN, 3 * studentFlops, () -> student.fit(plain));
-            timed.run("student", Step.DISTILL, teacherFlops + 3 * studentFlops, () -> {
-                INDArray labels = Logits.distillationLabels(teacher, features, classIds);
-                student.fit(new DataSet(features, labels));
-                NativeArrays.release(labels);
-            });
-            timed.run("student", Step.DISTILL_CACHED, 3 * studentFlops, () -> student.fit(cached));
+        if (subject.student() != null) {
+            long studentFlops = subject.studentFlops();
+            timed.run("student", Step.TRAIN, 3 * studentFlops, subject.iteration("student", Step.TRAIN));
+            timed.run("student", Step.DISTILL, subject.teacherFlops() + 3 * studentFlops,
+                    subject.iteration("student", Step.DISTILL));
+            timed.run("student", Step.DISTILL_CACHED, 3 * studentFlops,
+                    subject.iteration("student", Step.DISTILL_CACHED));
             if (settings.steps().contains(Step.INFERENCE)) {
-                try (Inference run = inference.prepare(student, features)) {
+                try (Inference run = inference.prepare(subject.student(), subject.features())) {
                     timed.run("student", Step.INFERENCE, studentFlops, run::run);
                 }
             }

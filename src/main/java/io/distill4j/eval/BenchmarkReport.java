@@ -1,6 +1,7 @@
 package io.distill4j.eval;
 
 import io.distill4j.eval.Benchmark.Measurement;
+import io.distill4j.eval.Benchmark.PairedRatio;
 import io.distill4j.eval.Benchmark.Result;
 import io.distill4j.eval.Benchmark.Step;
 
@@ -81,6 +82,18 @@ public final class BenchmarkReport {
                         paired == null ? "" : ", " + paired.describe()));
             }
             for (String model : result.settings().models()) {
+                for (Step step : Step.values()) {
+                    Measurement m = result.find(model, size, step);
+                    Measurement half = result.find(model, size / 2, step);
+                    if (m != null && half != null && size % 2 == 0) {
+                        PairedRatio paired = result.findScaling(model, size, step, size / 2);
+                        lines.add(String.format(Locale.ROOT, "%s %s: %d×%d runs at %.2f× the images/s of %d×%d "
+                                        + "(medians; 0.25× is proportional to the work)%s.", model,
+                                step.name().toLowerCase(Locale.ROOT), size, size,
+                                m.imagesPerSecond() / half.imagesPerSecond(), size / 2, size / 2,
+                                paired == null ? "" : ", " + paired.describeImagesPerSecond()));
+                    }
+                }
                 List<String> heap = new ArrayList<>();
                 for (Step step : Step.values()) {
                     Measurement m = result.find(model, size, step);

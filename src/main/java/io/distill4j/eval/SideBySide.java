@@ -91,9 +91,8 @@ public record SideBySide(String createdAt, String cpu, String cpuFlags, int core
             Row cached = find("student", size, Step.DISTILL_CACHED);
             Row plain = find("student", size, Step.TRAIN);
             if (cached != null && plain != null) {
-                Benchmark.PairedRatio paired = pairedRatios.stream().filter(p -> p.model().equals("student")
-                        && p.size() == size && p.step() == Step.DISTILL_CACHED && p.baseline() == Step.TRAIN)
-                        .findFirst().orElse(null);
+                Benchmark.PairedRatio paired = Benchmark.findPaired(pairedRatios, "student", size, Step.DISTILL_CACHED,
+                        size, Step.TRAIN);
                 lines.add(String.format(Locale.ROOT, "%d×%d: a cached distillation step costs %s a plain student step"
                                 + " in distill4j, %s in PyTorch (medians)%s.", size, size,
                         times(plain.distill4j() / cached.distill4j()), times(plain.pytorch() / cached.pytorch()),
@@ -103,10 +102,13 @@ public record SideBySide(String createdAt, String cpu, String cpuFlags, int core
         for (Row row : rows) {
             Row doubled = find(row.model(), row.size() * 2, row.step());
             if (doubled != null) {
+                Benchmark.PairedRatio paired = Benchmark.findPaired(pairedRatios, row.model(), doubled.size(),
+                        row.step(), row.size(), row.step());
                 lines.add(String.format(Locale.ROOT, "%s %s: %d×%d runs at %s the images/s of %d×%d in distill4j, %s in "
-                                + "PyTorch (0.25× is proportional to the work).", row.model(), describe(row.step()),
-                        doubled.size(), doubled.size(), times(doubled.distill4j() / row.distill4j()), row.size(),
-                        row.size(), times(doubled.pytorch() / row.pytorch())));
+                                + "PyTorch (medians; 0.25× is proportional to the work)%s.", row.model(),
+                        describe(row.step()), doubled.size(), doubled.size(), times(doubled.distill4j() / row.distill4j()),
+                        row.size(), row.size(), times(doubled.pytorch() / row.pytorch()),
+                        paired == null ? "" : "; in distill4j " + paired.describeImagesPerSecond()));
             }
         }
         return lines;

@@ -14,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,7 +60,7 @@ class BenchmarkTest {
     void pairedRatiosAlternateTheOrderAndSummariseEveryPair() {
         StringBuilder order = new StringBuilder();
         List<String> progress = new java.util.ArrayList<>();
-        Benchmark.PairedRatio paired = Benchmark.paired("student", 64, Benchmark.Step.DISTILL_CACHED,
+        Benchmark.PairedRatio paired = Benchmark.paired("student", 64, Benchmark.Step.DISTILL_CACHED, 64,
                 Benchmark.Step.TRAIN, 4, 2, () -> order.append('c'), 3, () -> order.append('p'), progress::add);
         assertEquals("ccppp" + "pppcc" + "ccppp" + "pppcc", order.toString());
         assertEquals(4, paired.ratios().length);
@@ -67,6 +68,45 @@ class BenchmarkTest {
         assertEquals(List.of("student    64 distill_cached / train: " + paired.describe()), progress);
         assertTrue(paired.describe().matches("\\d+\\.\\d\\d× in 4 alternating pairs \\(quartiles \\d+\\.\\d\\d–\\d+\\.\\d\\d\\)"),
                 paired.describe());
+    }
+
+    /**
+     * With a size and its half, every step measured at both is also paired against itself at the half size: the
+     * ratio that says how the step scales, free of the machine's drift between the two medians.
+     */
+    @Test
+    void eachStepIsPairedWithItselfAtHalfTheSize(@TempDir Path runs) throws Exception {
+        BenchmarkCommand.Outcome outcome = Cli.parse(new BenchmarkCommand(), "--quick", "--models", "student",
+                "--sizes", "16,32", "--steps", "train,inference", "--gemm-size", "0", "--runs-dir", runs.toString()).run();
+        Benchmark.Result result = outcome.result();
+        assertEquals(4, result.measurements().size());
+        for (Benchmark.Step step : List.of(Benchmark.Step.TRAIN, Benchmark.Step.INFERENCE)) {
+            Benchmark.PairedRatio scaling = result.findScaling("student", 32, step, 16);
+            assertNotNull(scaling, step.toString());
+            assertEquals(6, scaling.ratios().length, "twice the repetitions");
+            assertTrue(java.util.Arrays.stream(scaling.ratios()).allMatch(r -> r > 0 && Double.isFinite(r)),
+                    java.util.Arrays.toString(scaling.ratios()));
+            assertNull(result.findScaling("student", 16, step, 8));
+        }
+        assertNull(result.findPaired("student", 32, Benchmark.Step.TRAIN, Benchmark.Step.TRAIN),
+                "a ratio of two sizes is not a ratio of two steps at one size");
+        assertEquals(2, result.pairedRatios().size(), "no cached step measured, so no cached/plain pair");
+        String markdown = Files.readString(outcome.folder().resolve("benchmark.md"));
+        assertTrue(markdown.contains("student train: 32×32 runs at "), markdown);
+        assertTrue(markdown.contains("the images/s of 16×16 (medians; 0.25× is proportional to the work), "), markdown);
+        assertTrue(markdown.contains("the images/s in 6 alternating pairs (quartiles "), markdown);
+        var json = Json.MAPPER.readTree(outcome.folder().resolve("benchmark.json").toFile());
+        assertEquals(16, json.get("pairedRatios").get(0).get("baselineSize").asInt());
+    }
+
+    /** The images/s form of a pair's ratios is each pair's inverse, summarised afresh. */
+    @Test
+    void pairedRatiosDescribeImagesPerSecondFromEachPair() {
+        Benchmark.PairedRatio paired = new Benchmark.PairedRatio("student", 256, Benchmark.Step.TRAIN,
+                Benchmark.Step.TRAIN, new double[]{4.0, 5.0, 4.0, 2.0}, 4.0, 2.5, 4.75, 128);
+        assertEquals("0.25× the images/s in 4 alternating pairs (quartiles 0.21–0.44)", paired.describeImagesPerSecond());
+        assertEquals(256, new Benchmark.PairedRatio("student", 256, Benchmark.Step.DISTILL_CACHED, Benchmark.Step.TRAIN,
+                new double[]{1.1}, 1.1, 1.1, 1.1).baselineSize(), "two steps at one size");
     }
 
     /**

@@ -43,7 +43,10 @@ class SideBySideTest {
                 "1.0.0-M2.1", "CPU", "OPENBLAS", "1", "linux-x86_64-onednn", true, true, 1L << 30, "");
         return new Benchmark.Result("2026-12-02T00:00:00Z", machine, settings, Double.NaN, Map.of(), measurements, 1L << 29,
                 List.of(new Benchmark.PairedRatio("student", 128, Benchmark.Step.DISTILL_CACHED, Benchmark.Step.TRAIN,
-                        new double[]{1.1, 1.0, 1.2, 1.05}, 1.075, 1.0375, 1.125)));
+                                new double[]{1.1, 1.0, 1.2, 1.05}, 1.075, 1.0375, 1.125),
+                        // 256² training against 128²'s in pairs: time ratios, so images/s 0.25, 0.2, 0.25, 0.5
+                        new Benchmark.PairedRatio("student", 256, Benchmark.Step.TRAIN, Benchmark.Step.TRAIN,
+                                new double[]{4.0, 5.0, 4.0, 2.0}, 4.0, 2.5, 4.75, 128)));
     }
 
     private static Benchmark.Measurement measurement(int size, Benchmark.Step step, double imagesPerSecond) {
@@ -80,7 +83,13 @@ class SideBySideTest {
         // cached vs plain: 20/16 = 1.25× here, 40/38 = 1.05× for the peer; 256 vs 128 training: 0.20× and 0.25×
         assertTrue(md.contains("costs 1.25× a plain student step in distill4j, 1.05× in PyTorch (medians); in distill4j"
                 + " 1.08× in 4 alternating pairs (quartiles 1.04–1.13)."), md);
-        assertTrue(md.contains("student train: 256×256 runs at 0.20× the images/s of 128×128 in distill4j, 0.25× in PyTorch"), md);
+        // the pairs' images/s ratios: median 0.25, quartiles 0.2125 and 0.4375 (Commons Math's default estimate)
+        assertTrue(md.contains("student train: 256×256 runs at 0.20× the images/s of 128×128 in distill4j, 0.25× in PyTorch"
+                + " (medians; 0.25× is proportional to the work); in distill4j 0.25× the images/s in 4 alternating pairs"
+                + " (quartiles 0.21–0.44)."), md);
+        // the scaling pair is not taken for a ratio of two steps at one size, nor the other way round
+        assertTrue(md.contains("student distill, cached teacher logits: 256×256 runs at 0.22× the images/s of 128×128 in "
+                + "distill4j, – in PyTorch (medians; 0.25× is proportional to the work)."), md);
 
         // the merged table survives a JSON round trip (what benchmark --peer writes)
         String json = Json.MAPPER.writeValueAsString(table);
