@@ -348,9 +348,9 @@ public final class Benchmark {
         int half = large.size() / 2;
         List<PairedRatio> pairs = new ArrayList<>();
         try (Subject small = Subject.of(half, settings)) {
-            for (Measurement m : List.copyOf(measurements)) {
-                Measurement baseline = find(measurements, m.model(), half, m.step());
-                if (m.size() != large.size() || baseline == null) {
+            for (Measurement m : measurements) {
+                Measurement baseline = m.size() == large.size() ? find(measurements, m.model(), half, m.step()) : null;
+                if (baseline == null) {
                     continue;
                 }
                 Runnable iteration = large.iteration(m.model(), m.step());
@@ -390,7 +390,7 @@ public final class Benchmark {
                     teacherFlops, studentFlops);
         }
 
-        /** One iteration of a step on DL4J (inference through {@link #DL4J_INFERENCE}'s call). */
+        /** One iteration of a step on DL4J (inference as {@link #DL4J_INFERENCE} runs it). */
         Runnable iteration(String model, Step step) {
             ComputationGraph graph = model.equals("teacher") ? teacher : student;
             return switch (step) {
@@ -401,7 +401,7 @@ public final class Benchmark {
                     NativeArrays.release(labels);
                 };
                 case DISTILL_CACHED -> () -> student.fit(cached);
-                case INFERENCE -> () -> InferenceTimer.output(graph, features);
+                case INFERENCE -> DL4J_INFERENCE.prepare(graph, features)::run;
             };
         }
 
