@@ -133,7 +133,7 @@ public final class DistillationLoss {
         int rows = examples * pixels;
         double[] rowLoss = keepRows ? new double[rows] : null;
         double[] valid = keepRows ? new double[rows] : null;
-        Values gradient = z.zerosLike();
+        Values gradient = z.uninitializedLike(); // every row's gradient is written by its block
         boolean soft = hasTeacher && alpha < 1.0;
         int chunk = Math.max(1024, (rows + 15) / 16);
         RowSums sums = IntStream.range(0, (rows + chunk - 1) / chunk).parallel()
@@ -190,10 +190,10 @@ public final class DistillationLoss {
     /**
      * Rows {@code [from, to)}: row r is example {@code r / pixels}, pixel {@code r % pixels}; class c of it sits at
      * {@code example * classes * pixels + c * pixels + pixel} (NCHW; rows of [M, C] are the case pixels = 1). Taken
-     * in blocks of up to {@link #BLOCK} consecutive pixels of one example, each class's values of a block one array
-     * run, so every step is a loop over consecutive pixels that the JIT compiles to vector instructions (all but the
-     * log of each row's softmax denominators, and Math.exp on double arrays): per row, with the classes innermost, the
-     * loop ran at a third of the speed.
+     * in blocks of up to {@link #BLOCK} consecutive pixels of one example, each class's values of a block an array of
+     * its own ({@link Block}), so every step is a loop over consecutive pixels that the JIT compiles to vector
+     * instructions (all but the log of each row's softmax denominators, and Math.exp on double arrays): per row, with
+     * the classes innermost, the loop ran at a third of the speed.
      */
     private RowSums lossOverRows(Values z, Values y, double[] rowLoss, double[] valid, Values gradient,
                                  int from, int to, int examples, int classes, int pixels, int labelColumns,
@@ -213,7 +213,13 @@ public final class DistillationLoss {
         return sums;
     }
 
-    /** Working arrays of one block: {@code [class * capacity + i]} for the i-th pixel of the block. */
+    /**
+     * Working arrays of one block: {@code [class][i]} for the i-th pixel of the block, one array per class. Every loop
+     * then indexes all its arrays by i alone: C2 (JDK 17) vectorises no loop that mixes {@code a[offset + i]} with
+     * {@code b[i]} on arrays of one element type, as it cannot rule out that they are the same array, and with one
+     * flat class-by-pixel array per quantity every loop that used a per-pixel value (maximum, denominator, weight)
+     * ran scalar: 2.7-3.7x slower per pass (README, Performance, "A loss C2 vectorises").
+     */
     private static final class Block {
         final int capacity;
         /**
@@ -222,20 +228,20 @@ public final class DistillationLoss {
          * rounds its gradient to float (6e-8) anyway.
          */
         final boolean exactExp;
-        final double[] z;
-        final double[] teacher;
+        final double[][] z;
+        final double[][] teacher;
         /** Logits scaled by 1 / T and shifted by each pixel's maximum: student at T = 1, at T, teacher at T. */
-        final double[] shiftedP;
-        final double[] p;
-        final double[] shiftedS;
-        final double[] s;
-        final double[] shiftedQ;
-        final double[] q;
+        final double[][] shiftedP;
+        final double[][] p;
+        final double[][] shiftedS;
+        final double[][] s;
+        final double[][] shiftedQ;
+        final double[][] q;
         /** Each pixel's softmax denominators, sum_c e^shifted_c, of p, s and q: in [1, classes]. */
         final double[] sumP;
         final double[] sumS;
         final double[] sumQ;
-        final double[] grad;
+        final double[][] grad;
         final double[] ids;
         final int[] label;
         final double[] hardW;
@@ -249,19 +255,18 @@ public final class DistillationLoss {
         Block(int classes, int capacity, boolean exactExp) {
             this.capacity = capacity;
             this.exactExp = exactExp;
-            int size = classes * capacity;
-            z = new double[size];
-            teacher = new double[size];
-            shiftedP = new double[size];
-            p = new double[size];
-            shiftedS = new double[size];
-            s = new double[size];
-            shiftedQ = new double[size];
-            q = new double[size];
+            z = new double[classes][capacity];
+            teacher = new double[classes][capacity];
+            shiftedP = new double[classes][capacity];
+            p = new double[classes][capacity];
+            shiftedS = new double[classes][capacity];
+            s = new double[classes][capacity];
+            shiftedQ = new double[classes][capacity];
+            q = new double[classes][capacity];
             sumP = new double[capacity];
             sumS = new double[capacity];
             sumQ = new double[capacity];
-            grad = new double[size];
+            grad = new double[classes][capacity];
             ids = new double[capacity];
             label = new int[capacity];
             hardW = new double[capacity];
@@ -284,7 +289,6 @@ public final class DistillationLoss {
                                int first, int example, int pixel, int n, int classes, int pixels, int labelColumns,
                                boolean soft, RowSums sums) {
         double t = temperature;
-        int cap = b.capacity;
         int base = example * classes * pixels + pixel;
         int labelBase = example * labelColumns * pixels + pixel;
         // without teacher logits there is nothing to distil: plain cross-entropy, not alpha times it (alpha < 1
@@ -315,7 +319,7 @@ public final class DistillationLoss {
             b.softW[i] = b.state[i] == SKIPPED ? 0.0 : softWeight;
         }
         for (int c = 0; c < classes; c++) {
-            z.read(base + c * pixels, b.z, c * cap, n);
+            z.read(base + c * pixels, b.z[c], 0, n);
         }
         int integerTemperature = t == Math.rint(t) && t >= 1 && t <= 8 ? (int) t : 0;
         boolean powers = soft && integerTemperature > 0;
@@ -328,7 +332,7 @@ public final class DistillationLoss {
         }
         if (soft) {
             for (int c = 0; c < classes; c++) {
-                y.read(labelBase + (1 + c) * pixels, b.teacher, c * cap, n);
+                y.read(labelBase + (1 + c) * pixels, b.teacher[c], 0, n);
             }
             softmax(b, b.teacher, 1.0 / t, b.shiftedQ, b.q, b.sumQ, n, classes);
             if (!powers) {
@@ -339,38 +343,43 @@ public final class DistillationLoss {
             // is taken below
             java.util.Arrays.fill(b.kl, 0, n, 0.0);
             for (int c = 0; c < classes; c++) {
-                int off = c * cap;
+                double[] q = b.q[c];
+                double[] shiftedQ = b.shiftedQ[c];
+                double[] shiftedS = b.shiftedS[c];
                 for (int i = 0; i < n; i++) {
-                    b.kl[i] += b.q[off + i] * (b.shiftedQ[off + i] - b.shiftedS[off + i]);
+                    b.kl[i] += q[i] * (shiftedQ[i] - shiftedS[i]);
                 }
             }
         }
-        System.arraycopy(b.z, 0, b.zMax, 0, n);
+        System.arraycopy(b.z[0], 0, b.zMax, 0, n);
         for (int c = 1; c < classes; c++) {
-            int off = c * cap;
+            double[] zc = b.z[c];
             for (int i = 0; i < n; i++) {
-                b.zMax[i] = Math.max(b.zMax[i], b.z[off + i]);
+                b.zMax[i] = Math.max(b.zMax[i], zc[i]);
             }
         }
         for (int c = 0; c < classes; c++) {
-            int off = c * cap;
+            double[] grad = b.grad[c];
+            double[] p = b.p[c];
             if (soft) {
+                double[] sc = b.s[c];
+                double[] q = b.q[c];
                 for (int i = 0; i < n; i++) {
-                    b.grad[off + i] = b.hardW[i] * b.p[off + i] + b.softW[i] * (b.s[off + i] - b.q[off + i]);
+                    grad[i] = b.hardW[i] * p[i] + b.softW[i] * (sc[i] - q[i]);
                 }
             } else {
                 for (int i = 0; i < n; i++) {
-                    b.grad[off + i] = b.hardW[i] * b.p[off + i];
+                    grad[i] = b.hardW[i] * p[i];
                 }
             }
         }
         for (int i = 0; i < n; i++) {
             if (b.state[i] == LABELLED) {
-                b.grad[b.label[i] * cap + i] -= b.hardW[i]; // the one-hot's part
+                b.grad[b.label[i]][i] -= b.hardW[i]; // the one-hot's part
             }
         }
         for (int c = 0; c < classes; c++) {
-            gradient.write(base + c * pixels, b.grad, c * cap, n);
+            gradient.write(base + c * pixels, b.grad[c], 0, n);
         }
         // The block's sums take one log per group of rows, log(x_1 ... x_k) = log x_1 + ... + log x_k: Math.log is a
         // scalar call, two a row (cross-entropy and KL), where the rest of the loss runs as vector loops. Each factor
@@ -388,7 +397,7 @@ public final class DistillationLoss {
             boolean labelled = b.state[i] == LABELLED;
             // -log p_label = log sumP - (z_label - max z); by powers, z_label - max z is T times its shifted value at T
             double negativeShiftedLabel = labelled
-                    ? -(powers ? t * b.shiftedS[b.label[i] * cap + i] : b.shiftedP[b.label[i] * cap + i]) : 0.0;
+                    ? -(powers ? t * b.shiftedS[b.label[i]][i] : b.shiftedP[b.label[i]][i]) : 0.0;
             if (labelled) {
                 crossEntropySum += negativeShiftedLabel;
                 sumPProduct *= b.sumP[i];
@@ -431,12 +440,12 @@ public final class DistillationLoss {
 
     /** Whether class {@code label} is row i's arg-max: the largest logit, and the first class to have it. */
     private static boolean isArgMax(Block b, int i, int label) {
-        double value = b.z[label * b.capacity + i];
+        double value = b.z[label][i];
         if (value != b.zMax[i]) {
             return false;
         }
         for (int c = 0; c < label; c++) {
-            if (b.z[c * b.capacity + i] == value) {
+            if (b.z[c][i] == value) {
                 return false;
             }
         }
@@ -449,23 +458,23 @@ public final class DistillationLoss {
      * e^(z_c - max z) is (s_c sumS)^T, so sumP = sumS^T sum_k s_k^T (no exp, no log).
      */
     private static void powerSoftmax(Block b, int n, int classes, int t) {
-        int cap = b.capacity;
         for (int c = 0; c < classes; c++) {
-            System.arraycopy(b.s, c * cap, b.p, c * cap, n);
+            System.arraycopy(b.s[c], 0, b.p[c], 0, n);
         }
         for (int k = 1; k < t; k++) {
             for (int c = 0; c < classes; c++) {
-                int off = c * cap;
+                double[] p = b.p[c];
+                double[] sc = b.s[c];
                 for (int i = 0; i < n; i++) {
-                    b.p[off + i] *= b.s[off + i];
+                    p[i] *= sc[i];
                 }
             }
         }
         java.util.Arrays.fill(b.sum, 0, n, 0.0);
         for (int c = 0; c < classes; c++) {
-            int off = c * cap;
+            double[] p = b.p[c];
             for (int i = 0; i < n; i++) {
-                b.sum[i] += b.p[off + i];
+                b.sum[i] += p[i];
             }
         }
         for (int i = 0; i < n; i++) {
@@ -478,9 +487,9 @@ public final class DistillationLoss {
             }
         }
         for (int c = 0; c < classes; c++) {
-            int off = c * cap;
+            double[] p = b.p[c];
             for (int i = 0; i < n; i++) {
-                b.p[off + i] *= b.sum[i];
+                p[i] *= b.sum[i];
             }
         }
     }
@@ -491,45 +500,46 @@ public final class DistillationLoss {
      * sum_c e^shifted_c into {@code sums}. Log-probabilities are shifted values minus the log of the sum; callers
      * take that log only where a loss needs it.
      */
-    private static void softmax(Block b, double[] v, double inverseT, double[] shifted, double[] out, double[] sums,
-                                int n, int classes) {
-        int cap = b.capacity;
+    private static void softmax(Block b, double[][] v, double inverseT, double[][] shifted, double[][] out,
+                                double[] sums, int n, int classes) {
         java.util.Arrays.fill(b.max, 0, n, Double.NEGATIVE_INFINITY);
         for (int c = 0; c < classes; c++) {
-            int off = c * cap;
+            double[] vc = v[c];
+            double[] shiftedC = shifted[c];
             for (int i = 0; i < n; i++) {
-                double scaled = v[off + i] * inverseT;
-                shifted[off + i] = scaled;
+                double scaled = vc[i] * inverseT;
+                shiftedC[i] = scaled;
                 b.max[i] = Math.max(b.max[i], scaled);
             }
         }
         java.util.Arrays.fill(sums, 0, n, 0.0);
         for (int c = 0; c < classes; c++) {
-            int off = c * cap;
+            double[] shiftedC = shifted[c];
+            double[] outC = out[c];
             // three loops: C2 vectorises each, not their fusion
             for (int i = 0; i < n; i++) {
-                shifted[off + i] -= b.max[i];
+                shiftedC[i] -= b.max[i];
             }
             if (b.exactExp) {
                 for (int i = 0; i < n; i++) {
-                    out[off + i] = Math.exp(shifted[off + i]);
+                    outC[i] = Math.exp(shiftedC[i]);
                 }
             } else {
                 for (int i = 0; i < n; i++) {
-                    out[off + i] = ShiftedExp.of(shifted[off + i]);
+                    outC[i] = ShiftedExp.of(shiftedC[i]);
                 }
             }
             for (int i = 0; i < n; i++) {
-                sums[i] += out[off + i];
+                sums[i] += outC[i];
             }
         }
         for (int i = 0; i < n; i++) {
             b.sum[i] = 1.0 / sums[i];
         }
         for (int c = 0; c < classes; c++) {
-            int off = c * cap;
+            double[] outC = out[c];
             for (int i = 0; i < n; i++) {
-                out[off + i] *= b.sum[i];
+                outC[i] *= b.sum[i];
             }
         }
     }

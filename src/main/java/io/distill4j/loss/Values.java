@@ -51,6 +51,15 @@ final class Values {
                 : new Values(null, Nd4j.create(DataType.FLOAT, array.shape(), 'c'));
     }
 
+    /**
+     * Values of the same length and precision for a caller that writes every one of them before reading any: for
+     * floats, a new array left unzeroed (zeroing the loss's gradient was 7% of a cached distillation loss at 128²).
+     */
+    Values uninitializedLike() {
+        return doubles != null ? new Values(new double[doubles.length], null)
+                : new Values(null, Nd4j.createUninitialized(DataType.FLOAT, array.shape(), 'c'));
+    }
+
     double get(int i) {
         return doubles != null ? doubles[i] : floats.get(i);
     }
