@@ -218,7 +218,7 @@ public final class DistillationLoss {
      * then indexes all its arrays by i alone: C2 (JDK 17) vectorises no loop that mixes {@code a[offset + i]} with
      * {@code b[i]} on arrays of one element type, as it cannot rule out that they are the same array, and with one
      * flat class-by-pixel array per quantity every loop that used a per-pixel value (maximum, denominator, weight)
-     * ran scalar: 2.7-3.7x slower per pass (README, Performance, "A loss C2 vectorises").
+     * ran scalar: 1.9-3.7x slower per pass (README, Performance, "A loss C2 vectorises").
      */
     private static final class Block {
         final int capacity;
