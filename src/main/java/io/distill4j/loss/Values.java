@@ -56,7 +56,7 @@ final class Values {
      * floats, a new array left unzeroed (zeroing the loss's gradient was 7% of a cached distillation loss at 128²).
      */
     Values uninitializedLike() {
-        return doubles != null ? new Values(new double[doubles.length], null)
+        return doubles != null ? zerosLike()
                 : new Values(null, Nd4j.createUninitialized(DataType.FLOAT, array.shape(), 'c'));
     }
 
